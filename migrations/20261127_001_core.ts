@@ -5,7 +5,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('connections')
     .addColumn('id', 'serial', (c) => c.primaryKey())
-    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('hubspot', 'salesforce')`))
     .addColumn('base_url', 'text')
     .addColumn('login_url', 'text')
@@ -28,7 +28,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('settings', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    // `connections remove` without --purge keeps the warehouse rows for audit; the name is freed.
+    .addColumn('removed_at', 'timestamptz')
     .execute();
+  await sql`create unique index connections_name_live on connections (name) where removed_at is null`.execute(db);
 
   await db.schema
     .createTable('owners')

@@ -31,6 +31,7 @@ export interface ConnectionsTable {
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  removed_at: Timestamp | null;
 }
 
 export interface OwnersTable {

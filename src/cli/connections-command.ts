@@ -1,0 +1,298 @@
+import type { Command } from 'commander';
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { type Credentials, HUBSPOT_TIERS } from '../connections/connection-store.js';
+import type { CliContext } from './cli-context.js';
+import { usageError } from './cli-error.js';
+import { printJson, printLine, printTable, readSecret } from './cli-io.js';
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+export function parseMonth(value: string): number {
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 1 && n <= 12) return n;
+  const index = MONTHS.indexOf(value.slice(0, 3).toLowerCase());
+  if (index >= 0 && value.length >= 3) return index + 1;
+  throw usageError(
+    `--fiscal-year-start expects a month 1-12 or a month name (e.g. 2 or February), not "${value}".`,
+  );
+}
+
+export function parseTimeZone(value: string): string {
+  if (!IANAZone.isValidZone(value)) {
+    throw usageError(
+      `--tz expects an IANA time zone such as Europe/Berlin or America/New_York, not "${value}".`,
+    );
+  }
+  return value;
+}
+
+function parseUrl(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const ok = z.url({ protocol: /^https?$/ }).safeParse(value);
+  if (!ok.success) throw usageError(`--${flag} expects an http(s) URL, not "${value}".`);
+  return value.replace(/\/+$/, '');
+}
+
+function parseTier(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!(HUBSPOT_TIERS as readonly string[]).includes(value)) {
+    throw usageError(`--tier expects one of ${HUBSPOT_TIERS.join(', ')}, not "${value}".`);
+  }
+  return value;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+function parseName(value: string): string {
+  if (!NAME.test(value)) {
+    throw usageError(`--name expects letters, digits, dot, dash or underscore (up to 63), not "${value}".`);
+  }
+  return value;
+}
+
+interface HubspotAddOptions {
+  name: string;
+  accessToken?: string;
+  accessTokenFile?: string;
+  refreshToken?: string;
+  refreshTokenFile?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientSecretFile?: string;
+  baseUrl?: string;
+  tier?: string;
+  json?: boolean;
+}
+
+interface SalesforceAddOptions {
+  name: string;
+  instanceUrl: string;
+  accessToken?: string;
+  accessTokenFile?: string;
+  clientId?: string;
+  clientSecret?: string;
+  clientSecretFile?: string;
+  username?: string;
+  jwtKeyFile?: string;
+  loginUrl?: string;
+  apiVersion: string;
+  json?: boolean;
+}
+
+async function hubspotCredentialsFrom(ctx: CliContext, o: HubspotAddOptions): Promise<Credentials> {
+  const accessToken = await readSecret(ctx.io, 'access-token', o.accessToken, o.accessTokenFile);
+  const refreshToken = await readSecret(ctx.io, 'refresh-token', o.refreshToken, o.refreshTokenFile);
+  const clientSecret = await readSecret(ctx.io, 'client-secret', o.clientSecret, o.clientSecretFile);
+  if (accessToken && !refreshToken) return { method: 'private_app', accessToken };
+  if (refreshToken && o.clientId && clientSecret && !accessToken) {
+    return { method: 'oauth', refreshToken, clientId: o.clientId, clientSecret };
+  }
+  throw usageError(
+    'Give either --access-token (a private-app token) or --refresh-token with --client-id and --client-secret (an OAuth app).',
+  );
+}
+
+async function salesforceCredentialsFrom(ctx: CliContext, o: SalesforceAddOptions): Promise<Credentials> {
+  const accessToken = await readSecret(ctx.io, 'access-token', o.accessToken, o.accessTokenFile);
+  const clientSecret = await readSecret(ctx.io, 'client-secret', o.clientSecret, o.clientSecretFile);
+  if (accessToken && !o.clientId) return { method: 'access_token', accessToken };
+  if (o.clientId && clientSecret && !o.username && !o.jwtKeyFile) {
+    return { method: 'client_credentials', clientId: o.clientId, clientSecret };
+  }
+  if (o.clientId && o.username && o.jwtKeyFile && !clientSecret) {
+    const privateKey = await readSecret(ctx.io, 'jwt-key', undefined, o.jwtKeyFile);
+    if (!privateKey?.includes('PRIVATE KEY')) {
+      throw usageError(
+        `--jwt-key-file ${o.jwtKeyFile} is not a PEM private key; give the key of the connected app's certificate.`,
+      );
+    }
+    return { method: 'jwt', clientId: o.clientId, username: o.username, privateKey };
+  }
+  throw usageError(
+    'Give one of: --access-token; --client-id with --client-secret (client credentials); --client-id with --username and --jwt-key-file (JWT bearer).',
+  );
+}
+
+export function registerConnections(program: Command, ctx: CliContext): void {
+  const connections = program
+    .command('connections')
+    .description('CRM connections: add, list, change, test, remove');
+  const add = connections.command('add').description('add a HubSpot or Salesforce connection');
+
+  add
+    .command('hubspot')
+    .description('add a HubSpot portal (private-app token or OAuth refresh token)')
+    .requiredOption('--name <name>', 'a short name for this connection', parseName)
+    .option('--access-token <token>', 'private-app access token (- reads stdin)')
+    .option('--access-token-file <file>', 'read the access token from a file (- for stdin)')
+    .option('--refresh-token <token>', 'OAuth refresh token (- reads stdin)')
+    .option('--refresh-token-file <file>', 'read the refresh token from a file')
+    .option('--client-id <id>', 'OAuth app client id')
+    .option('--client-secret <secret>', 'OAuth app client secret (- reads stdin)')
+    .option('--client-secret-file <file>', 'read the client secret from a file')
+    .option(
+      '--base-url <url>',
+      'API base URL (default https://api.hubapi.com; any HubSpot-compatible server)',
+    )
+    .option('--tier <tier>', `account tier sizing the request budget: ${HUBSPOT_TIERS.join('|')}`)
+    .option('--json', 'print one JSON document')
+    .action(async (o: HubspotAddOptions) => {
+      const credentials = await hubspotCredentialsFrom(ctx, o);
+      const baseUrl = parseUrl('base-url', o.baseUrl) ?? null;
+      const tier = parseTier(o.tier) ?? (credentials.method === 'oauth' ? 'oauth' : 'starter');
+      const { connections: store } = await ctx.ready();
+      const created = await store.add({ name: o.name, kind: 'hubspot', credentials, baseUrl, tier });
+      if (o.json)
+        printJson(ctx.io, { name: created.name, kind: created.kind, baseUrl: created.baseUrl, tier });
+      else
+        printLine(
+          ctx.io,
+          `Added HubSpot connection "${created.name}" (${credentials.method}, tier ${tier}).`,
+        );
+    });
+
+  add
+    .command('salesforce')
+    .description('add a Salesforce org (access token, client credentials, or JWT bearer)')
+    .requiredOption('--name <name>', 'a short name for this connection', parseName)
+    .requiredOption('--instance-url <url>', 'the org URL, e.g. https://acme.my.salesforce.com')
+    .option('--access-token <token>', 'session / access token (- reads stdin)')
+    .option('--access-token-file <file>', 'read the access token from a file')
+    .option('--client-id <id>', 'connected app consumer key')
+    .option('--client-secret <secret>', 'connected app consumer secret (- reads stdin)')
+    .option('--client-secret-file <file>', 'read the consumer secret from a file')
+    .option('--username <user>', 'integration user (JWT bearer)')
+    .option('--jwt-key-file <file>', 'private key (PEM) of the connected app certificate (JWT bearer)')
+    .option('--login-url <url>', 'token endpoint host (default: the instance URL, i.e. My Domain)')
+    .option('--api-version <version>', 'REST API version', '62.0')
+    .option('--json', 'print one JSON document')
+    .action(async (o: SalesforceAddOptions) => {
+      const instanceUrl = parseUrl('instance-url', o.instanceUrl) as string;
+      const loginUrl = parseUrl('login-url', o.loginUrl) ?? null;
+      if (!/^\d{2}\.0$/.test(o.apiVersion)) {
+        throw usageError(`--api-version expects a version such as 62.0, not "${o.apiVersion}".`);
+      }
+      const credentials = await salesforceCredentialsFrom(ctx, o);
+      const { connections: store } = await ctx.ready();
+      const created = await store.add({
+        name: o.name,
+        kind: 'salesforce',
+        credentials,
+        baseUrl: instanceUrl,
+        loginUrl,
+        apiVersion: o.apiVersion,
+      });
+      if (o.json) printJson(ctx.io, { name: created.name, kind: created.kind, baseUrl: created.baseUrl });
+      else
+        printLine(
+          ctx.io,
+          `Added Salesforce connection "${created.name}" (${credentials.method}, API v${o.apiVersion}).`,
+        );
+    });
+
+  connections
+    .command('list')
+    .description('list connections (never shows secrets)')
+    .option('--json', 'print one JSON document')
+    .action(async (o: { json?: boolean }) => {
+      const { connections: store, db } = await ctx.ready();
+      const list = await store.list();
+      const runs = await db
+        .selectFrom('sync_runs')
+        .distinctOn('connection_id')
+        .select(['connection_id', 'id', 'status', 'finished_at', 'started_at'])
+        .orderBy('connection_id')
+        .orderBy('id', 'desc')
+        .execute();
+      const lastRun = new Map(runs.map((run) => [run.connection_id, run]));
+      const rows = list.map((c) => {
+        const run = lastRun.get(c.id);
+        return {
+          name: c.name,
+          kind: c.kind,
+          baseUrl: c.baseUrl,
+          tier: c.tier,
+          createdAt: c.createdAt.toISOString(),
+          lastRun: run
+            ? { id: run.id, status: run.status, finishedAt: run.finished_at?.toISOString() ?? null }
+            : null,
+        };
+      });
+      if (o.json) return printJson(ctx.io, rows);
+      if (rows.length === 0)
+        return printLine(
+          ctx.io,
+          'No connections yet: add one with `salesops connections add hubspot|salesforce`.',
+        );
+      printTable(
+        ctx.io,
+        ['name', 'kind', 'base URL', 'tier', 'created', 'last run'],
+        rows.map((r) => [
+          r.name,
+          r.kind,
+          r.baseUrl,
+          r.tier,
+          r.createdAt.slice(0, 10),
+          r.lastRun ? `${r.lastRun.status} #${r.lastRun.id}` : null,
+        ]),
+      );
+    });
+
+  connections
+    .command('set')
+    .description("change a connection's settings")
+    .argument('<name>', 'connection name')
+    .option('--tz <zone>', 'time zone for periods (IANA, overrides the CRM setting)', parseTimeZone)
+    .option('--fiscal-year-start <month>', 'first month of the fiscal year (1-12 or name)', parseMonth)
+    .option('--tier <tier>', `HubSpot tier: ${HUBSPOT_TIERS.join('|')}`)
+    .option('--base-url <url>', 'API base URL / instance URL')
+    .option('--login-url <url>', 'Salesforce token endpoint host')
+    .option('--api-version <version>', 'Salesforce REST API version')
+    .option('--json', 'print one JSON document')
+    .action(async (name: string, o: Record<string, string | number | boolean | undefined>) => {
+      const changes = {
+        ...(o.tz !== undefined && { timeZone: o.tz as string }),
+        ...(o.fiscalYearStart !== undefined && { fiscalYearStartMonth: o.fiscalYearStart as number }),
+        ...(o.tier !== undefined && { tier: parseTier(o.tier as string) as string }),
+        ...(o.baseUrl !== undefined && { baseUrl: parseUrl('base-url', o.baseUrl as string) as string }),
+        ...(o.loginUrl !== undefined && { loginUrl: parseUrl('login-url', o.loginUrl as string) as string }),
+        ...(o.apiVersion !== undefined && { apiVersion: o.apiVersion as string }),
+      };
+      if (Object.keys(changes).length === 0) {
+        throw usageError(
+          'Nothing to change: give at least one of --tz, --fiscal-year-start, --tier, --base-url, --login-url, --api-version.',
+        );
+      }
+      const { connections: store } = await ctx.ready();
+      const c = await store.update(name, changes);
+      const summary = {
+        name: c.name,
+        timeZone: c.timeZone,
+        fiscalYearStartMonth: c.fiscalYearStartMonth,
+        tier: c.tier,
+        baseUrl: c.baseUrl,
+      };
+      if (o.json) printJson(ctx.io, summary);
+      else
+        printLine(
+          ctx.io,
+          `Updated "${c.name}": time zone ${c.timeZone}, fiscal year starts in month ${c.fiscalYearStartMonth}.`,
+        );
+    });
+
+  connections
+    .command('remove')
+    .description('remove a connection (its warehouse data stays unless --purge)')
+    .argument('<name>', 'connection name')
+    .option('--purge', 'also delete its warehouse data')
+    .action(async (name: string, o: { purge?: boolean }) => {
+      const { connections: store } = await ctx.ready();
+      await store.remove(name, { purge: o.purge === true });
+      printLine(
+        ctx.io,
+        o.purge
+          ? `Removed "${name}" and its warehouse data.`
+          : `Removed "${name}"; its warehouse data is kept.`,
+      );
+    });
+}

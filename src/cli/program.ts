@@ -1,0 +1,99 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ZodError } from 'zod';
+import { ConfigError } from '../config.js';
+import { ConnectionNotFoundError, DuplicateConnectionError } from '../connections/connection-store.js';
+import { CredentialKeyError } from '../connections/credentials-cipher.js';
+import { MigrationError } from '../migrate.js';
+import { ServiceUnavailableError } from '../service-check.js';
+import { type CliContext, createCliContext } from './cli-context.js';
+import { CliError, ExitCode, type ExitCodeValue } from './cli-error.js';
+import type { CliIo } from './cli-io.js';
+import { registerCommands } from './register-commands.js';
+
+/** A date flag shared by every command: compute as if that day were today. */
+export const asOfOption = (): Option =>
+  new Option('--as-of <YYYY-MM-DD>', 'compute as if this day were today (end of day, connection time zone)');
+
+function buildProgram(ctx: CliContext): Command {
+  const program = new Command('salesops')
+    .description('salesops-sync: CRM sales-operations metrics, computed in your warehouse and pushed back')
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.io.stdout.write(text),
+      writeErr: (text) => ctx.io.stderr.write(text),
+    });
+  registerCommands(program, ctx);
+  // Sub-commands inherit the override and output so usage errors come back as exit code 2.
+  const configure = (command: Command): void => {
+    for (const sub of command.commands) {
+      sub.exitOverride().configureOutput({
+        writeOut: (text) => ctx.io.stdout.write(text),
+        writeErr: (text) => ctx.io.stderr.write(text),
+      });
+      sub.showHelpAfterError('(run with --help for usage)');
+      configure(sub);
+    }
+  };
+  configure(program);
+  return program;
+}
+
+function knownMessage(error: unknown): string | null {
+  if (error instanceof CliError) return error.message;
+  for (const known of [
+    ConfigError,
+    CredentialKeyError,
+    ConnectionNotFoundError,
+    DuplicateConnectionError,
+    ServiceUnavailableError,
+    MigrationError,
+  ]) {
+    if (error instanceof known) return error.message;
+  }
+  return null;
+}
+
+/** Runs one command line in-process and returns its exit code; never calls process.exit. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCodeValue> {
+  const ctx = createCliContext(io);
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      ) {
+        return ExitCode.ok;
+      }
+      // Commander already printed its one-line message.
+      return ExitCode.usage;
+    }
+    if (error instanceof ZodError) {
+      const detail = error.issues
+        .map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`)
+        .join('; ');
+      io.stderr.write(`error: invalid input (${detail}); check the values and run again.\n`);
+      return ExitCode.usage;
+    }
+    const message = knownMessage(error);
+    if (message !== null) {
+      io.stderr.write(`error: ${message}\n`);
+      if (error instanceof CliError) return error.exitCode;
+      // A malformed environment is a wrong invocation, like a wrong flag.
+      return error instanceof ConfigError ? ExitCode.usage : ExitCode.failed;
+    }
+    ctx.logger().error({ err: error }, 'unexpected error');
+    io.stderr.write(
+      `error: unexpected failure (${error instanceof Error ? error.message : String(error)}); rerun with LOG_LEVEL=debug and report the log.\n`,
+    );
+    return ExitCode.failed;
+  } finally {
+    await ctx.close();
+  }
+}
