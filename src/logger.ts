@@ -1,4 +1,4 @@
-import { type DestinationStream, type Logger, pino } from 'pino';
+import { type Bindings, type ChildLoggerOptions, type DestinationStream, type Logger, pino } from 'pino';
 
 /**
  * pino, JSON on stderr (stdout belongs to `--json` documents). Secrets are removed three ways,
@@ -50,7 +50,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? 'info',
       base: { service: 'salesops' },
@@ -59,17 +59,39 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         level: (label) => ({ level: label }),
         log: (object) => redact(object) as Record<string, unknown>,
       },
+      // pino serialises after formatters.log; redact() already turned errors into plain objects,
+      // and the default serializer would relabel them "Object".
+      serializers: { err: (value: unknown) => value },
       hooks: {
         logMethod(args, method) {
+          // `logger.error(err)` makes pino take the line's message from err.message, past the
+          // string scrubbing below: pass the error as a field and its message as a string.
+          const [first, ...rest] = args as unknown[];
+          const normalised =
+            first instanceof Error ? [{ err: first }, ...(rest.length > 0 ? rest : [first.message])] : args;
           method.apply(
             this,
-            args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)) as Parameters<typeof method>,
+            normalised.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)) as Parameters<
+              typeof method
+            >,
           );
         },
       },
     },
     options.destination ?? pino.destination({ fd: 2, sync: true }),
   );
+  // A child's bindings ({ connection, stage, runId }) are serialised once, at creation, and pino
+  // applies formatters.bindings to the root only: redact them on the way in. Children inherit
+  // this method from the root through their prototype chain, so grandchildren are covered too.
+  const pinoChild = logger.child as unknown as (
+    this: Logger,
+    bindings: Bindings,
+    options?: ChildLoggerOptions,
+  ) => Logger;
+  logger.child = function redactedChild(this: Logger, bindings: Bindings, childOptions?: ChildLoggerOptions) {
+    return pinoChild.call(this, redact(bindings) as Bindings, childOptions);
+  } as unknown as Logger['child'];
+  return logger;
 }
 
 export type { Logger };
