@@ -155,14 +155,16 @@ export function generateOwners(seed: number, nowMs: number, teams: readonly Team
       receivesLeads: segment === 'sdr' || segment === 'smb',
     });
   };
-  add('management', null, yearAgo - 900 * DAY_MS, null, teams[1] ?? null);
+  add('management', null, yearAgo - 900 * DAY_MS, null, null);
   TEAM_PLAN.forEach((plan, t) => {
     const team = teams[t]!;
     for (let k = 0; k < plan.active; k++) {
       // The last rep of the larger teams joined during the year: history must respect hire dates.
       const hired = k === plan.active - 1 && plan.active >= 5;
       const createdAt = hired ? nowMs - rng.int(120, 200) * DAY_MS : yearAgo - rng.int(30, 900) * DAY_MS;
-      add(plan.segment, team, createdAt, null, null);
+      // The Mid-Market lead also coaches the SDRs: one owner in two teams, one of them primary.
+      const coach = plan.segment === 'midmarket' && k === 0 ? (teams[3] ?? null) : null;
+      add(plan.segment, team, createdAt, null, coach);
     }
     for (let k = 0; k < plan.departed; k++) {
       add(plan.segment, team, yearAgo - rng.int(60, 600) * DAY_MS, nowMs - rng.int(40, 250) * DAY_MS, null);

@@ -141,9 +141,20 @@ export class ObjectStore {
     return true;
   }
 
-  /** The first `count` records all get one modified timestamp, as a bulk import or workflow does. */
+  /**
+   * The first `count` live records all get one modified timestamp, as a bulk import or workflow
+   * does. Kept as an index range, so touching a million records costs nothing per record.
+   */
   bulkTouch(count: number, at: number): void {
-    this.bulkTouches.push({ count: Math.min(count, this.source.count), at });
+    let seen = 0;
+    let limit = 0;
+    if (count > 0) {
+      for (const { index } of this.scan(0, false)) {
+        limit = index + 1;
+        if (++seen === count) break;
+      }
+    }
+    this.bulkTouches.push({ count: limit, at });
     this.version++;
   }
 
@@ -159,7 +170,7 @@ export class ObjectStore {
   private materialize(index: number, override: Override | undefined): SandboxRecord {
     const record = this.source.generate(index);
     for (const touch of this.bulkTouches) {
-      if (index < touch.count && touch.at > record.updatedAt) record.updatedAt = touch.at;
+      if (index < touch.count) record.updatedAt = touch.at;
     }
     if (override) {
       for (const [name, entries] of Object.entries(override.history)) {
