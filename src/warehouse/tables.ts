@@ -248,6 +248,74 @@ export interface MetricValuesTable {
   run_id: number | null;
 }
 
+export interface ForecastDealStateTable {
+  connection_id: number;
+  deal_id: string;
+  stage_id: string | null;
+  amount: Numeric | null;
+  close_date: string | null;
+  probability: Numeric | null;
+  category: string | null;
+  owner_id: string | null;
+  seen_at: Timestamp;
+}
+
+export type ForecastChangeField =
+  | 'opened'
+  | 'closed'
+  | 'stage'
+  | 'amount'
+  | 'close_date'
+  | 'probability'
+  | 'category'
+  | 'owner';
+
+export interface ForecastDealChangesTable {
+  id: Generated<number>;
+  connection_id: number;
+  deal_id: string;
+  field: ForecastChangeField;
+  old_value: string | null;
+  new_value: string | null;
+  changed_at: Timestamp;
+  run_id: number | null;
+  replay: Generated<boolean>;
+}
+
+export interface ForecastSnapshotsTable {
+  id: Generated<number>;
+  connection_id: number;
+  period_key: string;
+  period_start: string;
+  period_end: string;
+  as_of: string;
+  week: number;
+  method: string;
+  owner_id: ColumnType<string, string | undefined, string>;
+  forecast: Numeric;
+  closed_won: Numeric;
+  p10: Numeric | null;
+  p90: Numeric | null;
+  probability_of_quota: Numeric | null;
+  replay: Generated<boolean>;
+  run_id: number | null;
+  taken_at: DefaultTimestamp;
+}
+
+export interface ForecastAccuracyTable {
+  connection_id: number;
+  period_key: string;
+  method: string;
+  week: number;
+  source: 'snapshot' | 'backtest';
+  forecast: Numeric;
+  actual: Numeric;
+  abs_pct_error: number | null;
+  bias: number | null;
+  period_end: string;
+  scored_at: DefaultTimestamp;
+}
+
 export interface Database {
   connections: ConnectionsTable;
   owners: OwnersTable;
@@ -267,6 +335,10 @@ export interface Database {
   quotas: QuotasTable;
   owner_settings: OwnerSettingsTable;
   metric_values: MetricValuesTable;
+  forecast_deal_state: ForecastDealStateTable;
+  forecast_deal_changes: ForecastDealChangesTable;
+  forecast_snapshots: ForecastSnapshotsTable;
+  forecast_accuracy: ForecastAccuracyTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;
