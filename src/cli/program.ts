@@ -15,24 +15,24 @@ export const asOfOption = (): Option =>
   new Option('--as-of <YYYY-MM-DD>', 'compute as if this day were today (end of day, connection time zone)');
 
 function buildProgram(ctx: CliContext): Command {
+  const output = {
+    writeOut: (text: string) => ctx.io.stdout.write(text),
+    writeErr: (text: string) => ctx.io.stderr.write(text),
+    // Commander puts a suggestion ("Did you mean list?") on a line of its own; a usage error is
+    // one sentence on one line, so scripts and people read the same thing.
+    outputError: (text: string, write: (text: string) => void) =>
+      write(`${text.trim().replace(/\s*\n\s*/g, ' ')}; run with --help for usage.\n`),
+  };
   const program = new Command('salesops')
     .description('salesops-sync: CRM sales-operations metrics, computed in your warehouse and pushed back')
-    .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({
-      writeOut: (text) => ctx.io.stdout.write(text),
-      writeErr: (text) => ctx.io.stderr.write(text),
-    });
+    .configureOutput(output);
   registerCommands(program, ctx);
   // Sub-commands inherit the override and output so usage errors come back as exit code 2.
   const configure = (command: Command): void => {
     for (const sub of command.commands) {
-      sub.exitOverride().configureOutput({
-        writeOut: (text) => ctx.io.stdout.write(text),
-        writeErr: (text) => ctx.io.stderr.write(text),
-      });
-      sub.showHelpAfterError('(run with --help for usage)');
+      sub.exitOverride().configureOutput(output);
       configure(sub);
     }
   };
