@@ -169,7 +169,7 @@ describe('auditDistribution', () => {
     expect(planted.flags[0]).toMatchObject({ ownerId: 'r0', direction: 'more' });
     expect(planted.flags.slice(1).every((f) => f.direction === 'fewer')).toBe(true);
     expect(byId(planted, 'r0').received).toBeGreaterThan(140); // 148 with seed 42 vs a fair 100
-    expect(planted.flags[0]!.qValue).toBeLessThan(1e-6);
+    expect(planted.flags[0]!.qValue).toBeLessThan(1e-3);
 
     const fair = auditDistribution({
       days: DAYS,
