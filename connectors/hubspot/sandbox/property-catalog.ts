@@ -271,6 +271,7 @@ export class PropertyCatalog {
         archivable: !definition.hubspotDefined,
         readOnlyDefinition: definition.hubspotDefined,
         readOnlyValue: definition.readOnlyValue,
+        readOnlyOptions: definition.type === 'enumeration' && definition.hubspotDefined,
       },
       formField: definition.formField,
       archived: false,
