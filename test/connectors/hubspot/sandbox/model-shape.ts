@@ -80,39 +80,47 @@ function checkType(
   path: string,
   report: ShapeReport,
 ): void {
-  const fail = (): void => {
+  if (!typeMatches(family, models, type, value, path, report)) {
     report.problems.push(`${path}: ${JSON.stringify(value)?.slice(0, 60)} is not ${type}`);
-  };
-  if (type === 'any') return;
+  }
+}
+
+/** False on a mismatch at this level; nested mismatches are reported by the recursion. */
+function typeMatches(
+  family: string,
+  models: Record<string, unknown>,
+  type: string,
+  value: unknown,
+  path: string,
+  report: ShapeReport,
+): boolean {
+  if (type === 'any') return true;
   if (type.includes(' | null')) {
     if (value !== null) checkType(family, models, type.replace(' | null', ''), value, path, report);
-    return;
+    return true;
   }
-  if (type === 'string') return void (typeof value === 'string' || fail());
-  if (type === 'number') return void (typeof value === 'number' || fail());
-  if (type === 'boolean') return void (typeof value === 'boolean' || fail());
-  if (type === 'Date') {
-    // The client parses these with `new Date(...)`; HubSpot sends ISO-8601 instants.
-    return void (
-      (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value))) ||
-      fail()
-    );
-  }
+  if (type === 'string') return typeof value === 'string';
+  if (type === 'number') return typeof value === 'number';
+  if (type === 'boolean') return typeof value === 'boolean';
+  // The client parses these with `new Date(...)`; HubSpot sends ISO-8601 instants.
+  if (type === 'Date')
+    return typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value));
   const array = /^Array<(.+)>$/.exec(type);
   if (array) {
-    if (!Array.isArray(value)) return fail();
+    if (!Array.isArray(value)) return false;
     value.forEach((item, k) => checkType(family, models, array[1]!, item, `${path}[${k}]`, report));
-    return;
+    return true;
   }
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
   if (map) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail();
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
     for (const [k, v] of Object.entries(value)) checkType(family, models, map[1]!, v, `${path}.${k}`, report);
-    return;
+    return true;
   }
   if (type.endsWith('Enum')) {
     const values = Object.values((models[type] ?? {}) as Record<string, string>);
-    return void ((typeof value === 'string' && (values.length === 0 || values.includes(value))) || fail());
+    return typeof value === 'string' && (values.length === 0 || values.includes(value));
   }
   checkModel(family, models, type, value, path, report);
+  return true;
 }
