@@ -1,0 +1,223 @@
+import { basename } from 'node:path';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { CsvProblem, CsvResult, CsvSpec } from '../cli/csv-import.js';
+import type { Connection } from '../connections/connection-store.js';
+import type { Db } from '../db.js';
+import { centsToDecimal, connectionHolidays, spreadQuota, toCents } from './quotas.js';
+
+/**
+ * `salesops quotas import`: CSV rows → validated month rows → one upsert. Rules (DESIGN §7):
+ * - Header `owner_email,period_start,period_end,amount[,currency]`, or `team_name` instead of
+ *   `owner_email` for an explicit team quota. Emails match case-insensitively among owners that
+ *   are not deleted (an active owner is preferred over a deactivated one with the same email).
+ * - Rows of one file for the same subject must not overlap in time; rows that cover different
+ *   parts of one month (e.g. two half-months) add up for that month.
+ * - A file's month rows replace earlier CSV rows for the same subject and months; months the
+ *   file does not mention keep their earlier values. Re-importing the same file changes nothing
+ *   (rows are only rewritten when amount or currency differ).
+ * - `currency`, when given, must be the connection's home currency: there are no CRM rates for
+ *   quotas, and attainment is computed in the home currency.
+ */
+const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
+
+export const quotaCsvSpec = {
+  required: ['period_start', 'period_end', 'amount'],
+  optional: ['currency'],
+  oneOf: [['owner_email', 'team_name']],
+  schema: z
+    .object({
+      owner_email: z.string().min(3).optional(),
+      team_name: z.string().min(1).optional(),
+      period_start: isoDate,
+      period_end: isoDate,
+      amount: z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative number such as 125000 or 125000.50'),
+      currency: z
+        .string()
+        .regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO code such as USD')
+        .transform((c) => c.toUpperCase())
+        .optional(),
+    })
+    .refine((row) => (row.owner_email === undefined) !== (row.team_name === undefined), {
+      message: 'needs an owner_email or a team_name',
+      path: ['owner_email'],
+    })
+    .refine((row) => row.period_end >= row.period_start, {
+      message: 'period_end is before period_start',
+      path: ['period_end'],
+    }),
+} satisfies CsvSpec<z.ZodType>;
+
+export type QuotaCsvRow = z.infer<typeof quotaCsvSpec.schema>;
+
+export interface QuotaMonthRow {
+  readonly ownerId: string | null;
+  readonly teamId: string | null;
+  readonly month: string;
+  readonly cents: bigint;
+  readonly lines: readonly number[];
+}
+
+export interface QuotaImportPlan {
+  readonly months: readonly QuotaMonthRow[];
+  readonly problems: readonly CsvProblem[];
+  /** Lines whose rows are valid and produce month rows. */
+  readonly goodLines: readonly number[];
+}
+
+interface Subject {
+  readonly ownerId: string | null;
+  readonly teamId: string | null;
+}
+
+async function lookups(db: Db, connectionId: number) {
+  const owners = await db
+    .selectFrom('owners')
+    .select(['external_id', 'email', 'active'])
+    .where('connection_id', '=', connectionId)
+    .where('is_deleted', '=', false)
+    .where('email', 'is not', null)
+    .execute();
+  const byEmail = new Map<string, { id: string; active: boolean }[]>();
+  for (const o of owners) {
+    const key = (o.email as string).toLowerCase();
+    byEmail.set(key, [...(byEmail.get(key) ?? []), { id: o.external_id, active: o.active }]);
+  }
+  const teams = await db
+    .selectFrom('teams')
+    .select(['external_id', 'name'])
+    .where('connection_id', '=', connectionId)
+    .execute();
+  const byTeam = new Map<string, string[]>();
+  for (const t of teams) {
+    const key = t.name.trim().toLowerCase();
+    byTeam.set(key, [...(byTeam.get(key) ?? []), t.external_id]);
+  }
+  return { byEmail, byTeam };
+}
+
+/** Validates every row against the warehouse and spreads the good ones over months. */
+export async function planQuotaImport(
+  db: Db,
+  connection: Connection,
+  csv: CsvResult<QuotaCsvRow>,
+): Promise<QuotaImportPlan> {
+  const { byEmail, byTeam } = await lookups(db, connection.id);
+  const holidays = connectionHolidays(connection);
+  const problems: CsvProblem[] = [...csv.problems];
+  const accepted = new Map<string, { start: string; end: string; line: number }[]>();
+  const months = new Map<string, { subject: Subject; month: string; cents: bigint; lines: number[] }>();
+  const goodLines: number[] = [];
+
+  for (const { line, value: row } of csv.rows) {
+    let subject: Subject;
+    if (row.owner_email !== undefined) {
+      const matches = byEmail.get(row.owner_email.toLowerCase()) ?? [];
+      const active = matches.filter((m) => m.active);
+      const pick = matches.length === 1 ? matches : active;
+      if (matches.length === 0) {
+        problems.push({ line, reason: `no owner has the email ${row.owner_email}` });
+        continue;
+      }
+      if (pick.length !== 1) {
+        problems.push({ line, reason: `${matches.length} owners share the email ${row.owner_email}` });
+        continue;
+      }
+      subject = { ownerId: (pick[0] as { id: string }).id, teamId: null };
+    } else {
+      const matches = byTeam.get((row.team_name as string).trim().toLowerCase()) ?? [];
+      if (matches.length !== 1) {
+        problems.push({
+          line,
+          reason:
+            matches.length === 0
+              ? `no team is named ${row.team_name}`
+              : `${matches.length} teams are named ${row.team_name}`,
+        });
+        continue;
+      }
+      subject = { ownerId: null, teamId: matches[0] as string };
+    }
+    if (row.currency !== undefined && connection.currency !== null && row.currency !== connection.currency) {
+      problems.push({
+        line,
+        reason: `currency ${row.currency} is not the connection's home currency ${connection.currency}; convert the amount first`,
+      });
+      continue;
+    }
+    const key = `${subject.ownerId ?? ''}\u0000${subject.teamId ?? ''}`;
+    const clash = (accepted.get(key) ?? []).find(
+      (r) => r.start <= row.period_end && row.period_start <= r.end,
+    );
+    if (clash) {
+      problems.push({
+        line,
+        reason: `overlaps line ${clash.line} for the same ${subject.ownerId ? 'owner' : 'team'}`,
+      });
+      continue;
+    }
+    const shares = spreadQuota(row.period_start, row.period_end, toCents(row.amount) as bigint, holidays);
+    if (shares.length === 0) {
+      problems.push({ line, reason: `${row.period_start}..${row.period_end} has no working day` });
+      continue;
+    }
+    accepted.set(key, [...(accepted.get(key) ?? []), { start: row.period_start, end: row.period_end, line }]);
+    goodLines.push(line);
+    for (const share of shares) {
+      const monthKey = `${key}\u0000${share.month}`;
+      const existing = months.get(monthKey);
+      if (existing) {
+        existing.cents += share.cents;
+        existing.lines.push(line);
+      } else months.set(monthKey, { subject, month: share.month, cents: share.cents, lines: [line] });
+    }
+  }
+  problems.sort((a, b) => a.line - b.line);
+  return {
+    problems,
+    goodLines,
+    months: [...months.values()].map((m) => ({
+      ownerId: m.subject.ownerId,
+      teamId: m.subject.teamId,
+      month: m.month,
+      cents: m.cents,
+      lines: m.lines,
+    })),
+  };
+}
+
+export interface QuotaImportResult {
+  readonly months: number;
+  readonly changed: number;
+  readonly totalCents: bigint;
+}
+
+/** Writes the planned month rows as `source='csv'`, in one statement (all or nothing). */
+export async function applyQuotaImport(
+  db: Db,
+  connection: Connection,
+  file: string,
+  months: readonly QuotaMonthRow[],
+): Promise<QuotaImportResult> {
+  const totalCents = months.reduce((sum, m) => sum + m.cents, 0n);
+  if (months.length === 0) return { months: 0, changed: 0, totalCents };
+  const name = basename(file);
+  const values = months.map(
+    (m) =>
+      sql`(${connection.id}::int, ${m.ownerId}::text, ${m.teamId}::text, ${m.month}::date, ${centsToDecimal(m.cents)}::numeric, ${connection.currency}::text, ${`${name}:${m.lines.join(',')}`}::text)`,
+  );
+  // The conflict target is the unique expression index of migration 004.
+  const result = await sql<{ n: number }>`
+    with written as (
+      insert into quotas (connection_id, owner_id, team_id, month, amount, currency, source, source_ref)
+      select v.c, v.o, v.t, v.m, v.a, v.cur, 'csv', v.ref
+      from (values ${sql.join(values)}) as v(c, o, t, m, a, cur, ref)
+      on conflict (connection_id, coalesce(owner_id, ''), coalesce(team_id, ''), month, source)
+      do update set amount = excluded.amount, currency = excluded.currency,
+                    source_ref = excluded.source_ref, updated_at = now()
+      where quotas.amount is distinct from excluded.amount or quotas.currency is distinct from excluded.currency
+      returning 1
+    )
+    select count(*)::int as n from written`.execute(db);
+  return { months: months.length, changed: result.rows[0]?.n ?? 0, totalCents };
+}
