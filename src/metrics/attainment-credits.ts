@@ -32,7 +32,7 @@ export function closedDealsSql(range: ClosedDealsRange): RawBuilder<unknown> {
   const c = range.connectionId;
   return sql`
     with closed as materialized (
-      select d.external_id as deal_id, d.pipeline_id, s.is_won,
+      select d.external_id as deal_id, coalesce(d.pipeline_id, s.pipeline_id) as pipeline_id, s.is_won,
              coalesce(d.amount_home, d.amount, 0) as amount,
              d.close_date, d.crm_created_at, d.owner_id as current_owner
       from deals d
