@@ -68,17 +68,14 @@ export function generateDeal(ctx: DealGeneratorContext, index: number): SandboxR
   const createdAt = Math.floor(start + ((index + rng.next()) / ctx.count) * span);
   const renewal = rng.chance(0.12);
   const pipeline = (renewal ? ctx.pipelines[1] : ctx.pipelines[0]) ?? ctx.pipelines[0]!;
-  const dealOwners = ctx.owners.filter((o) => o.ownsDeals && activeAt(o, createdAt));
-  const owner = dealOwners.length > 0 ? rng.pick(dealOwners) : ctx.owners[0]!;
+  const owner = pickActive(shapeOf(ctx).dealOwners, createdAt, rng.next()) ?? ctx.owners[0]!;
   const profile = PROFILE[owner.segment];
 
   const cycleDays = Math.min(140, Math.max(1, Math.round(rng.logNormal(profile.cycle, 0.75))));
   const closeAt = createdAt + cycleDays * DAY_MS + rng.int(0, DAY_MS - 1);
   const closed = closeAt <= ctx.nowMs;
   const won = rng.chance(renewal ? 0.8 : owner.skill);
-  const open = pipeline.stages.filter((s) => !s.isClosed);
-  const wonStage = pipeline.stages.find((s) => s.isClosed && s.probability === 1)!;
-  const lostStage = pipeline.stages.find((s) => s.isClosed && s.probability === 0)!;
+  const { open, wonStage, lostStage } = shapeOf(ctx).stages.get(pipeline)!;
 
   // Stage path: open stages reached so far, then the closing stage if the deal closed.
   let reached: number;
@@ -171,6 +168,54 @@ export function generateDeal(ctx: DealGeneratorContext, index: number): SandboxR
     properties,
     history: { dealstage: stageHistory, hubspot_owner_id: ownerHistory },
   };
+}
+
+interface ContextShape {
+  readonly dealOwners: readonly SandboxOwner[];
+  readonly stages: ReadonlyMap<
+    SandboxPipeline,
+    {
+      readonly open: readonly SandboxStage[];
+      readonly wonStage: SandboxStage;
+      readonly lostStage: SandboxStage;
+    }
+  >;
+}
+
+/** Derived once per portal: generating a deal must not allocate owner or stage lists. */
+const shapes = new WeakMap<DealGeneratorContext, ContextShape>();
+
+function shapeOf(ctx: DealGeneratorContext): ContextShape {
+  let shape = shapes.get(ctx);
+  if (!shape) {
+    shape = {
+      dealOwners: ctx.owners.filter((o) => o.ownsDeals),
+      stages: new Map(
+        ctx.pipelines.map((p) => [
+          p,
+          {
+            open: p.stages.filter((s) => !s.isClosed),
+            wonStage: p.stages.find((s) => s.isClosed && s.probability === 1)!,
+            lostStage: p.stages.find((s) => s.isClosed && s.probability === 0)!,
+          },
+        ]),
+      ),
+    };
+    shapes.set(ctx, shape);
+  }
+  return shape;
+}
+
+/** The k-th owner employed at `at`, for k drawn from u, without building the list. */
+function pickActive(owners: readonly SandboxOwner[], at: number, u: number): SandboxOwner | undefined {
+  let active = 0;
+  for (const o of owners) if (activeAt(o, at)) active++;
+  let k = Math.floor(u * active);
+  for (const o of owners) {
+    if (!activeAt(o, at)) continue;
+    if (k-- === 0) return o;
+  }
+  return undefined;
 }
 
 function stepTime(from: number, to: number, k: number, n: number, jitter: number): number {

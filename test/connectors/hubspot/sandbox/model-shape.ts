@@ -108,7 +108,9 @@ function typeMatches(
   const array = /^Array<(.+)>$/.exec(type);
   if (array) {
     if (!Array.isArray(value)) return false;
-    value.forEach((item, k) => checkType(family, models, array[1]!, item, `${path}[${k}]`, report));
+    value.forEach((item, k) => {
+      checkType(family, models, array[1]!, item, `${path}[${k}]`, report);
+    });
     return true;
   }
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
