@@ -68,7 +68,7 @@ export async function checkRedis(url: string, timeoutMs: number): Promise<void> 
     ]);
   } catch (error) {
     throw new ServiceUnavailableError(
-      `Redis is not reachable at ${where(url)} (${reason(error)}); ${HOW_TO_START.redis}.`,
+      `Redis is not reachable at ${where(url)} (${reason(lastError ?? error)}); ${HOW_TO_START.redis}.`,
     );
   } finally {
     redis.disconnect();
