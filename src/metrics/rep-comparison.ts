@@ -123,7 +123,8 @@ export async function computeRepComparison(
   const c = connection.id;
   const { asOfDate, closed, cutoff } = periodCutoff(period, options.asOf, connection.timeZone);
   const window = comparisonWindow(period);
-  const windowTo = cutoff < window.end ? cutoff : window.end;
+  // cutoff ≤ period.end = window.end, so the window always ends at the cutoff.
+  const windowTo = cutoff;
   const deals = closedDealsSql({ connectionId: c, from: window.start, to: windowTo, wonOnly: false });
 
   const outcomes = await sql<OutcomeRow>`

@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import type { Connection } from '../connections/connection-store.js';
+import type { Db } from '../db.js';
+import { periodCutoff, repAttainmentSql } from './attainment.js';
+import { closedDealsSql } from './attainment-credits.js';
+import { localDate, periodContaining } from './periods.js';
+import { comparisonWindow } from './rep-comparison.js';
+
+/** The metric names this module owns in `metric_values` (push maps them to CRM fields). */
+export const ATTAINMENT_METRICS = {
+  rep: ['salesops_quota_attainment', 'salesops_quota', 'salesops_closed_won', 'salesops_win_rate'],
+  deal: ['salesops_owner_attainment', 'salesops_stage_entered_at'],
+} as const;
+
+export interface AttainmentMetricsOptions {
+  readonly asOf: Date;
+  readonly runId: number | null;
+}
+
+/**
+ * The compute stage's attainment values (DESIGN §6), for the fiscal quarter containing the as-of
+ * day in the connection's zone (period_key like `2026-Q3`), in one set-based statement:
+ * - per rep (record_id = owner external id; every owner with a quota or a credit in the quarter,
+ *   or a closed deal in the comparison window): `salesops_quota_attainment` (percent points,
+ *   null without a quota), `salesops_quota` (null without one), `salesops_closed_won`,
+ *   `salesops_win_rate` (percent points over the same trailing window as `report reps`, so the
+ *   CRM shows what the report shows; null with no closed deal);
+ * - per open deal: `salesops_owner_attainment` (its current owner's, percent points) and
+ *   `salesops_stage_entered_at` (local date of the latest stage change, else of creation).
+ * Values are upserted only when they differ (unchanged rows keep their computed_at, so nothing
+ * downstream sees churn); rows of these metrics for this period_key whose rep or deal no longer
+ * qualifies are deleted. Other metrics and other periods are left alone.
+ */
+export async function computeAttainmentMetrics(
+  db: Db,
+  connection: Connection,
+  options: AttainmentMetricsOptions,
+): Promise<void> {
+  const c = connection.id;
+  const tz = connection.timeZone;
+  const quarter = periodContaining('quarter', localDate(options.asOf, tz), connection);
+  const { closed, cutoff } = periodCutoff(quarter, options.asOf, tz);
+  const window = comparisonWindow(quarter);
+  const repMetrics = [...ATTAINMENT_METRICS.rep];
+  const dealMetrics = [...ATTAINMENT_METRICS.deal];
+
+  await sql`
+    with att as materialized (${repAttainmentSql(c, quarter, cutoff, closed)}),
+    wl as (
+      select cd.owner_id, count(*) filter (where cd.is_won) as won, count(*) as closed
+      from (${closedDealsSql({ connectionId: c, from: window.start, to: cutoff, wonOnly: false })}) cd
+      where cd.owner_id is not null
+      group by cd.owner_id
+    ),
+    rep_ids as (select owner_id from att union select owner_id from wl),
+    open_deals as materialized (
+      select d.external_id, d.owner_id, d.crm_created_at
+      from deals d
+      join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
+      where d.connection_id = ${c} and not d.is_deleted and not s.is_closed
+    ),
+    last_stage as (
+      select h.deal_id, max(h.changed_at) as changed_at
+      from deal_history h join open_deals od on od.external_id = h.deal_id
+      where h.connection_id = ${c} and h.field = 'stage'
+      group by h.deal_id
+    ),
+    fresh as materialized (
+      select 'rep'::text as object, r.owner_id as record_id, m.metric, m.value_numeric, null::text as value_text
+      from rep_ids r
+      left join att a on a.owner_id = r.owner_id
+      left join wl on wl.owner_id = r.owner_id
+      cross join lateral (values
+        ('salesops_quota_attainment', round(a.attainment * 100, 4)),
+        ('salesops_quota', a.quota),
+        ('salesops_closed_won', coalesce(a.closed_won, 0)),
+        ('salesops_win_rate', case when wl.closed > 0 then round(100.0 * wl.won / wl.closed, 4) end)
+      ) as m(metric, value_numeric)
+      union all
+      select 'deal', od.external_id, 'salesops_owner_attainment', round(a.attainment * 100, 4), null
+      from open_deals od left join att a on a.owner_id = od.owner_id
+      union all
+      select 'deal', od.external_id, 'salesops_stage_entered_at', null,
+             to_char(coalesce(ls.changed_at, od.crm_created_at) at time zone ${tz}, 'YYYY-MM-DD')
+      from open_deals od left join last_stage ls on ls.deal_id = od.external_id
+    ),
+    -- A data-modifying CTE always runs to completion; the delete below touches only rows the
+    -- upsert does not (those absent from fresh), so the two never update one row twice.
+    upserted as (
+      insert into metric_values
+        (connection_id, object, record_id, metric, period_key, value_numeric, value_text, computed_at, run_id)
+      select ${c}, f.object, f.record_id, f.metric, ${quarter.key}, f.value_numeric, f.value_text, now(), ${options.runId}::bigint
+      from fresh f
+      on conflict (connection_id, object, record_id, metric, period_key) do update
+        set value_numeric = excluded.value_numeric, value_text = excluded.value_text,
+            computed_at = excluded.computed_at, run_id = excluded.run_id
+        where metric_values.value_numeric is distinct from excluded.value_numeric
+           or metric_values.value_text is distinct from excluded.value_text
+    )
+    delete from metric_values mv
+    where mv.connection_id = ${c} and mv.period_key = ${quarter.key}
+      and ((mv.object = 'rep' and mv.metric in (${sql.join(repMetrics)}))
+        or (mv.object = 'deal' and mv.metric in (${sql.join(dealMetrics)})))
+      and not exists (
+        select 1 from fresh f where f.object = mv.object and f.record_id = mv.record_id and f.metric = mv.metric
+      )`.execute(db);
+}
