@@ -1,6 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 
-/** Sync schedules (issue 3): Postgres is the record; BullMQ job schedulers are reconciled from it. */
+/**
+ * The sync engine (issue 3): schedules (Postgres is the record; BullMQ job schedulers are
+ * reconciled from it) and the rule that a connection has at most one active run, enforced by
+ * the database so that concurrent "sync now" requests merge instead of doubling.
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('schedules')
@@ -12,8 +16,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('enabled', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+  await sql`create unique index sync_runs_one_active on sync_runs (connection_id)
+    where status in ('queued', 'running')`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop index if exists sync_runs_one_active`.execute(db);
   await db.schema.dropTable('schedules').ifExists().execute();
 }

@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { runSync, type SyncSummary } from '../../workers/run-sync.js';
+import type { CliContext } from './cli-context.js';
+import { ExitCode } from './cli-error.js';
+import { printJson, printLine, printTable } from './cli-io.js';
+import { openEngine } from './engine-env.js';
+import { parseAsOf } from './parse-as-of.js';
+
+const EXIT_BY_STATUS = {
+  succeeded: ExitCode.ok,
+  partial: ExitCode.ok,
+  deferred: ExitCode.deferred,
+  failed: ExitCode.failed,
+} as const;
+
+export function registerSync(program: Command, ctx: CliContext): void {
+  program
+    .command('sync')
+    .description('pull → compute → push one connection through the job queue, and wait for it')
+    .argument('<name>', 'connection name')
+    .option('--full', 'ignore checkpoints and re-read everything (also reconciles deletes)')
+    .option('--no-push', 'pull and compute only')
+    .option('--dry-run', 'compute and show what would be written, without writing')
+    .option('--as-of <YYYY-MM-DD>', 'compute as if this day were today', parseAsOf)
+    .option('--json', 'print one JSON document')
+    .action(
+      async (
+        name: string,
+        o: { full?: boolean; push: boolean; dryRun?: boolean; asOf?: string; json?: boolean },
+      ) => {
+        const engine = await openEngine(ctx);
+        const connection = await engine.connections.get(name);
+        const summary = await runSync(
+          {
+            ...engine,
+            onMerged: (runId) =>
+              ctx.io.stderr.write(`A sync of "${name}" is already running (run ${runId}); waiting for it.\n`),
+          },
+          connection,
+          { full: o.full === true, push: o.push, dryRun: o.dryRun === true, ...(o.asOf && { asOf: o.asOf }) },
+        );
+        ctx.setExitCode(EXIT_BY_STATUS[summary.status]);
+        if (o.json) {
+          const { error: _error, ...document } = summary;
+          return printJson(ctx.io, document);
+        }
+        printSummary(ctx, name, summary);
+      },
+    );
+}
+
+function printSummary(ctx: CliContext, name: string, s: SyncSummary): void {
+  printLine(
+    ctx.io,
+    `Sync of "${name}" (run ${s.runId}): ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s`,
+  );
+  printTable(
+    ctx.io,
+    [
+      'owners',
+      'pipelines',
+      'deals',
+      'leads',
+      'changed',
+      'deleted',
+      'quarantined',
+      'push calls',
+      'pushed',
+      'rejected',
+    ],
+    [
+      [
+        s.pulled.owners,
+        s.pulled.pipelines,
+        s.pulled.deals,
+        s.pulled.leads,
+        s.pulled.changed,
+        s.pulled.deleted,
+        s.quarantined,
+        s.pushed.calls,
+        s.pushed.records,
+        s.pushed.failed,
+      ],
+    ],
+  );
+  if (s.status === 'deferred') {
+    printLine(
+      ctx.io,
+      `Deferred: ${s.error ?? 'the CRM allowance is spent'}. The next run resumes where this one stopped.`,
+    );
+  }
+  if (s.status === 'failed') printLine(ctx.io, `Failed: ${s.error ?? 'see the worker log'}`);
+  if (s.quarantined > 0) {
+    printLine(
+      ctx.io,
+      `${s.quarantined} malformed record(s) were quarantined; see the quarantined_records table.`,
+    );
+  }
+}

@@ -1,0 +1,33 @@
+import type { Connection } from '../connections/connection-store.js';
+import type { Db } from '../db.js';
+import type { SyncRunCounts } from '../warehouse/tables.js';
+
+/**
+ * The compute stage: every metric that is pushed back or cached is recomputed here, set-based,
+ * from the warehouse, into `metric_values`. Each module owns its metrics; this only sequences
+ * them and times them.
+ */
+export interface ComputeOptions {
+  readonly asOf: Date;
+  readonly runId: number | null;
+  /** Computed under --as-of (a replay): snapshots are marked and never scored. */
+  readonly replay: boolean;
+}
+
+type Computation = (db: Db, connection: Connection, options: ComputeOptions) => Promise<void>;
+
+const computations: readonly (readonly [string, Computation])[] = [];
+
+export async function computeMetrics(
+  db: Db,
+  connection: Connection,
+  options: ComputeOptions,
+): Promise<SyncRunCounts> {
+  const counts: SyncRunCounts = {};
+  for (const [name, compute] of computations) {
+    const started = performance.now();
+    await compute(db, connection, options);
+    counts[`computeMs_${name}`] = Math.round(performance.now() - started);
+  }
+  return counts;
+}

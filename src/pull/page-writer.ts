@@ -1,0 +1,120 @@
+import { sql, type Transaction } from 'kysely';
+import { DateTime } from 'luxon';
+import type { z } from 'zod';
+import type { Checkpoint, RejectedRecord } from '../../connectors/connector.js';
+import type { Database } from '../warehouse/tables.js';
+import { reasonOf } from './record-schemas.js';
+
+/**
+ * Shared mechanics of saving one page: validate, collapse duplicate keys, quarantine the bad,
+ * and write the checkpoint in the same transaction as the rows it covers (the checkpoint can
+ * never run ahead of the data, whatever kills the process).
+ */
+export type Trx = Transaction<Database>;
+
+export interface Validated<T> {
+  readonly valid: readonly T[];
+  readonly rejected: readonly RejectedRecord[];
+}
+
+/** Validates each record; duplicates of one key keep the one modified last. */
+export function validatePage<T extends { externalId: string }>(
+  records: readonly unknown[],
+  schema: z.ZodType<T>,
+  modifiedAt: (record: T) => string | null = () => null,
+): Validated<T> {
+  const byId = new Map<string, T>();
+  const rejected: RejectedRecord[] = [];
+  for (const record of records) {
+    const parsed = schema.safeParse(record);
+    if (!parsed.success) {
+      const externalId = (record as { externalId?: unknown } | null)?.externalId;
+      rejected.push({
+        externalId: typeof externalId === 'string' ? externalId : null,
+        payload: record,
+        reason: reasonOf(parsed.error),
+      });
+      continue;
+    }
+    const previous = byId.get(parsed.data.externalId);
+    if (!previous || (modifiedAt(parsed.data) ?? '') >= (modifiedAt(previous) ?? '')) {
+      byId.set(parsed.data.externalId, parsed.data);
+    }
+  }
+  return { valid: [...byId.values()], rejected };
+}
+
+export async function quarantine(
+  trx: Trx,
+  connectionId: number,
+  runId: number | null,
+  stream: string,
+  rejected: readonly RejectedRecord[],
+): Promise<void> {
+  if (rejected.length === 0) return;
+  await trx
+    .insertInto('quarantined_records')
+    .values(
+      rejected.map((r) => ({
+        connection_id: connectionId,
+        run_id: runId,
+        stream,
+        external_id: r.externalId,
+        payload: JSON.stringify(r.payload ?? null),
+        reason: r.reason,
+      })),
+    )
+    .execute();
+}
+
+export async function saveCheckpoint(
+  trx: Trx,
+  connectionId: number,
+  runId: number | null,
+  stream: string,
+  checkpoint: Checkpoint | null,
+): Promise<void> {
+  await trx
+    .insertInto('sync_checkpoints')
+    .values({ connection_id: connectionId, stream, checkpoint: JSON.stringify(checkpoint), run_id: runId })
+    .onConflict((oc) =>
+      oc.columns(['connection_id', 'stream']).doUpdateSet({
+        checkpoint: JSON.stringify(checkpoint),
+        run_id: runId,
+        updated_at: sql`now()`,
+      }),
+    )
+    .execute();
+}
+
+export async function loadCheckpoint(
+  db: { selectFrom: Trx['selectFrom'] },
+  connectionId: number,
+  stream: string,
+): Promise<Checkpoint | null> {
+  const row = await db
+    .selectFrom('sync_checkpoints')
+    .select('checkpoint')
+    .where('connection_id', '=', connectionId)
+    .where('stream', '=', stream)
+    .executeTakeFirst();
+  return (row?.checkpoint as Checkpoint | null | undefined) ?? null;
+}
+
+/** A CRM close date as the calendar day it falls on in the connection's zone. */
+export function localDay(value: string | null, timeZone: string): string | null {
+  if (value === null) return null;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  return DateTime.fromISO(value, { setZone: true }).setZone(timeZone).toISODate();
+}
+
+/** Instant for a timestamptz column; a bare date means midnight in the connection's zone. */
+export function instantOf(value: string | null, timeZone: string): string | null {
+  if (value === null) return null;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return DateTime.fromISO(value, { zone: timeZone }).toISO();
+  return value;
+}
+
+export function affected(result: readonly { numInsertedOrUpdatedRows?: bigint }[]): number {
+  return result.reduce((sum, r) => sum + Number(r.numInsertedOrUpdatedRows ?? 0n), 0);
+}

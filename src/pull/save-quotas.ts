@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import type { Quota } from '../../connectors/connector.js';
+import type { Db } from '../db.js';
+import { centsToDecimal, spreadQuota, toCents } from '../metrics/quotas.js';
+
+/**
+ * CRM quotas (HubSpot goal targets, Salesforce ForecastingQuota) at month grain, source 'crm'.
+ * CSV rows for the same owner and month win at read time, so these are stored as the CRM says.
+ * Returns the number of month rows inserted or changed.
+ */
+export async function saveCrmQuotas(
+  db: Db,
+  connectionId: number,
+  quotas: readonly Quota[],
+  holidays: readonly string[],
+): Promise<number> {
+  const rows = quotas.flatMap((q) => {
+    const cents = toCents(q.amount);
+    if (cents === null || (q.ownerId === null) === (q.teamId === null)) return [];
+    return spreadQuota(q.periodStart, q.periodEnd, cents, holidays).map((share) => ({
+      connection_id: connectionId,
+      owner_id: q.ownerId,
+      team_id: q.teamId,
+      month: share.month,
+      amount: centsToDecimal(share.cents),
+      currency: q.currency,
+      source: 'crm' as const,
+      source_ref: q.externalId,
+    }));
+  });
+  // Several goals can land on one owner-month (e.g. a monthly and a quarterly goal): sum them.
+  const merged = new Map<string, (typeof rows)[number]>();
+  for (const row of rows) {
+    const key = `${row.owner_id ?? ''}|${row.team_id ?? ''}|${row.month}`;
+    const seen = merged.get(key);
+    if (!seen) merged.set(key, row);
+    else {
+      const total = (toCents(seen.amount) ?? 0n) + (toCents(row.amount) ?? 0n);
+      merged.set(key, {
+        ...seen,
+        amount: centsToDecimal(total),
+        source_ref: `${seen.source_ref},${row.source_ref}`,
+      });
+    }
+  }
+  if (merged.size === 0) return 0;
+  let changed = 0;
+  for (let i = 0; i < merged.size; i += 1000) {
+    const chunk = [...merged.values()].slice(i, i + 1000);
+    const result = await sql<{ n: number }>`
+      insert into quotas (connection_id, owner_id, team_id, month, amount, currency, source, source_ref)
+      select * from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(
+        connection_id int, owner_id text, team_id text, month date, amount numeric, currency text, source text, source_ref text)
+      on conflict (connection_id, coalesce(owner_id, ''), coalesce(team_id, ''), month, source)
+      do update set amount = excluded.amount, currency = excluded.currency, source_ref = excluded.source_ref, updated_at = now()
+      where (quotas.amount, quotas.currency) is distinct from (excluded.amount, excluded.currency)
+      returning 1 as n`.execute(db);
+    changed += result.rows.length;
+  }
+  return changed;
+}

@@ -1,0 +1,33 @@
+import { isConnectorError } from '../connectors/connector-error.js';
+
+/**
+ * The whole error policy in one table: a ConnectorError kind (DESIGN.md §3) becomes one BullMQ
+ * behaviour. Anything unknown is treated as transient: retried with backoff, then failed.
+ */
+export type ErrorAction =
+  | { readonly kind: 'wait'; readonly delayMs: number } // re-queue after the delay; no attempt used
+  | { readonly kind: 'retry' } // throw: BullMQ backs off and counts an attempt
+  | { readonly kind: 'defer' } // end the run cleanly as deferred
+  | { readonly kind: 'fail' }; // no retry: the run fails with the message
+
+const DEFAULT_RATE_LIMIT_WAIT_MS = 10_000;
+
+export function classifyError(error: unknown): ErrorAction {
+  if (!isConnectorError(error)) return { kind: 'retry' };
+  switch (error.kind) {
+    case 'rate_limited':
+      return { kind: 'wait', delayMs: Math.max(250, error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS) };
+    case 'transient':
+      return { kind: 'retry' };
+    case 'deferred':
+      return { kind: 'defer' };
+    case 'auth':
+    case 'invalid_request':
+    case 'not_found':
+      return { kind: 'fail' };
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

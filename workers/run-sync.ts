@@ -1,0 +1,116 @@
+import type { Queue } from 'bullmq';
+import type { CrmConnector } from '../connectors/connector.js';
+import type { Connection, ConnectionStore } from '../src/connections/connection-store.js';
+import type { Db } from '../src/db.js';
+import type { Logger } from '../src/logger.js';
+import { getRun, type RunOptions, requestRun } from '../src/warehouse/sync-runs.js';
+import type { SyncRunRow } from '../src/warehouse/tables.js';
+import { enqueueStage } from './queues.js';
+import { startSyncWorker, workersServing } from './sync-worker.js';
+
+/**
+ * `salesops sync`: register (or join) the connection's run, make sure something will process
+ * it — an in-process worker that serves only this run when no worker is listening — and wait
+ * for the run record to reach a final status.
+ */
+export interface SyncEnv {
+  readonly db: Db;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly queue: Queue;
+  readonly connections: ConnectionStore;
+  readonly logger: Logger;
+  readonly connectorFor: (connection: Connection) => Promise<CrmConnector>;
+  readonly pollMs?: number;
+  readonly onMerged?: (runId: number) => void;
+}
+
+export interface SyncSummary {
+  readonly runId: number;
+  readonly status: 'succeeded' | 'partial' | 'deferred' | 'failed';
+  readonly pulled: {
+    readonly owners: number;
+    readonly pipelines: number;
+    readonly deals: number;
+    readonly leads: number;
+    readonly deleted: number;
+    readonly changed: number;
+  };
+  readonly quarantined: number;
+  readonly pushed: {
+    readonly calls: number;
+    readonly records: number;
+    readonly failed: number;
+    readonly rejected: readonly { object: string; recordId: string; field: string; reason: string }[];
+  };
+  readonly durationMs: number;
+  readonly error: string | null;
+}
+
+const FINAL = new Set(['succeeded', 'partial', 'deferred', 'failed']);
+
+export async function runSync(
+  env: SyncEnv,
+  connection: Connection,
+  options: RunOptions,
+): Promise<SyncSummary> {
+  const run = await requestRun(env.db, connection.id, options, 'manual');
+  if (run.created) await enqueueStage(env.queue, 'pull', { runId: run.runId, connectionId: connection.id });
+  else env.onMerged?.(run.runId);
+
+  const local =
+    (await workersServing(env.queue)) === 0
+      ? await startSyncWorker({
+          db: env.db,
+          databaseUrl: env.databaseUrl,
+          redisUrl: env.redisUrl,
+          queue: env.queue,
+          prefix: env.prefix,
+          connections: env.connections,
+          logger: env.logger,
+          connectorFor: env.connectorFor,
+          concurrency: 1,
+          onlyRunId: run.runId,
+        })
+      : null;
+  try {
+    const final = await waitForRun(env.db, run.runId, env.pollMs ?? 200);
+    return summarize(final);
+  } finally {
+    await local?.close(30_000);
+  }
+}
+
+export async function waitForRun(db: Db, runId: number, pollMs: number): Promise<SyncRunRow> {
+  for (;;) {
+    const row = await getRun(db, runId);
+    if (!row) throw new Error(`Run ${runId} disappeared; check the database.`);
+    if (FINAL.has(row.status)) return row;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+export function summarize(run: SyncRunRow): SyncSummary {
+  const c = run.counts;
+  const n = (value: number | undefined) => value ?? 0;
+  return {
+    runId: run.id,
+    status: run.status as SyncSummary['status'],
+    pulled: {
+      owners: n(c.owners),
+      pipelines: n(c.pipelines),
+      deals: n(c.deals),
+      leads: n(c.leads),
+      deleted: n(c.deleted),
+      changed: n(c.changed),
+    },
+    quarantined: n(c.quarantined),
+    pushed: { calls: n(c.pushedCalls), records: n(c.pushedRecords), failed: n(c.pushFailed), rejected: [] },
+    durationMs:
+      run.finished_at && (run.started_at ?? run.queued_at)
+        ? run.finished_at.getTime() - (run.started_at ?? run.queued_at).getTime()
+        : 0,
+    error: run.error,
+  };
+}

@@ -1,0 +1,60 @@
+import type { CrmConnector } from '../connectors/connector.js';
+import type { Connection } from '../src/connections/connection-store.js';
+import type { Db } from '../src/db.js';
+import type { Logger } from '../src/logger.js';
+import { computeMetrics } from '../src/metrics/compute-metrics.js';
+import { pullConnection } from '../src/pull/pull-connection.js';
+import { pushStage } from '../src/push/push-stage.js';
+import { heartbeat, type RunOptions } from '../src/warehouse/sync-runs.js';
+import type { SyncRunCounts } from '../src/warehouse/tables.js';
+import type { Stage } from './queues.js';
+
+/** Everything one stage of one run may use. */
+export interface StageContext {
+  readonly db: Db;
+  readonly connection: Connection;
+  readonly connector: () => Promise<CrmConnector>;
+  readonly runId: number;
+  readonly options: RunOptions;
+  /** Aborted when the connection's lock is lost: stop at the next safe point. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+}
+
+export interface StageOutcome {
+  readonly counts: SyncRunCounts;
+  /** Some records were rejected or quarantined: the run ends `partial`. */
+  readonly partial?: boolean;
+}
+
+export type StageImpl = (ctx: StageContext) => Promise<StageOutcome>;
+export type StageImpls = Readonly<Record<Stage, StageImpl>>;
+
+export const defaultStages: StageImpls = {
+  async pull(ctx) {
+    const counts = await pullConnection(ctx.db, await ctx.connector(), ctx.connection.id, {
+      full: ctx.options.full === true,
+      runId: ctx.runId,
+      signal: ctx.signal,
+      onPage: (progress) => heartbeat(ctx.db, ctx.runId, { ...progress }),
+    });
+    return { counts: { ...counts }, partial: counts.quarantined > 0 };
+  },
+  async compute(ctx) {
+    const asOf = ctx.options.asOf ? new Date(ctx.options.asOf) : new Date();
+    return {
+      counts: await computeMetrics(ctx.db, ctx.connection, {
+        asOf,
+        runId: ctx.runId,
+        replay: !!ctx.options.asOf,
+      }),
+    };
+  },
+  async push(ctx) {
+    return pushStage(ctx.db, ctx.connection, await ctx.connector(), {
+      runId: ctx.runId,
+      dryRun: ctx.options.dryRun === true,
+      signal: ctx.signal,
+    });
+  },
+};
