@@ -1,6 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type Distribution, describe, type GroupSimulation, type SimulationInput } from './monte-carlo.js';
+import {
+  type Distribution,
+  describe,
+  type GroupSimulation,
+  type SimulationInput,
+  simulateGroups,
+} from './monte-carlo.js';
 
 export interface MonteCarloResult {
   readonly team: Distribution;
@@ -66,6 +72,11 @@ export async function runMonteCarlo(
   options: MonteCarloOptions,
 ): Promise<MonteCarloResult> {
   const groupCount = input.groupOffsets.length - 1;
+  if ((input.groupOffsets[groupCount] ?? 0) === 0) {
+    // Nothing open to simulate (a closed period): every trial is the closed amount, no thread needed.
+    const { groups, totals } = simulateGroups(input, 0, groupCount);
+    return { team: describe(totals, options.teamQuota ?? Number.NaN), groups };
+  }
   const threads = Math.max(1, Math.min(options.threads ?? Math.min(availableParallelism(), 8), groupCount));
   const ranges = groupCount === 0 ? [] : splitGroups(input.groupOffsets, threads);
   const parts = await Promise.all(ranges.map(([from, to]) => runWorker(input, from, to)));

@@ -1,0 +1,231 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { runBacktest } from '../metrics/backtest.js';
+import {
+  computeForecast,
+  FORECAST_METHODS,
+  type ForecastMethod,
+  type ForecastResult,
+} from '../metrics/forecast.js';
+import { defaultForecastMethod, loadAccuracy, summarizeAccuracy } from '../metrics/forecast-accuracy.js';
+import { asOfInstant, parsePeriod } from '../metrics/periods.js';
+import type { CliContext } from './cli-context.js';
+import { usageError } from './cli-error.js';
+import { printJson, printLine, printTable } from './cli-io.js';
+import { asOfOption } from './program.js';
+
+const money = (n: number): number => Math.round(n * 100) / 100;
+const ratio = (n: number | null): number | null => (n === null ? null : Math.round(n * 10000) / 10000);
+const pct = (n: number | null): string | null => (n === null ? null : `${(n * 100).toFixed(1)}%`);
+
+const forecastOptions = z.object({
+  connection: z.string().min(1),
+  period: z.string().min(1),
+  asOf: z.string().optional(),
+  method: z.string().optional(),
+  json: z.boolean().optional(),
+});
+
+function parseMethod(value: string | undefined): ForecastMethod | undefined {
+  if (value === undefined) return undefined;
+  if (!(FORECAST_METHODS as readonly string[]).includes(value)) {
+    throw usageError(`--method expects one of ${FORECAST_METHODS.join(', ')}, not "${value}".`);
+  }
+  return value as ForecastMethod;
+}
+
+/** DESIGN §7 `forecast` document, exactly. */
+export function forecastDocument(result: ForecastResult) {
+  const t = result.team;
+  return {
+    period: { start: result.period.start, end: result.period.end },
+    currency: result.currency,
+    method: result.method,
+    team: {
+      closedWon: money(t.closedWon),
+      weightedPipeline: money(t.weightedPipeline),
+      commit: money(t.commit),
+      bestCase: money(t.bestCase),
+      p10: money(t.distribution.p10),
+      p50: money(t.distribution.p50),
+      p90: money(t.distribution.p90),
+      probabilityOfQuota: ratio(t.distribution.probabilityOfQuota),
+    },
+    reps: result.reps.map((r) => ({
+      ownerEmail: r.ownerEmail,
+      closedWon: money(r.closedWon),
+      weightedPipeline: money(r.weightedPipeline),
+      p50: money(r.distribution.p50),
+    })),
+  };
+}
+
+export function registerForecast(program: Command, ctx: CliContext): void {
+  const forecast = program
+    .command('forecast')
+    .description('forecast a period: CRM-weighted, category roll-ups, history model, Monte Carlo, run-rate')
+    .option('--connection <name>', 'connection name')
+    .option('--period <period>', 'fiscal quarter (2026-Q3), month (2026-07) or fiscal year (2026)')
+    .addOption(asOfOption())
+    .option('--method <method>', `headline method: ${FORECAST_METHODS.join('|')} (default: most accurate)`)
+    .option('--json', 'print one JSON document')
+    .action(async (raw: Record<string, unknown>) => {
+      if (raw.connection === undefined || raw.period === undefined) {
+        throw usageError(
+          'Give --connection N and --period P (e.g. 2026-Q3), or use `forecast accuracy|backtest`.',
+        );
+      }
+      const o = forecastOptions.parse(raw);
+      const requested = parseMethod(o.method);
+      const { db, connections } = await ctx.ready();
+      const connection = await connections.get(o.connection);
+      const period = parsePeriod(o.period, connection);
+      const asOf = asOfInstant(o.asOf, connection.timeZone);
+      const method = requested ?? (await defaultForecastMethod(db, connection.id));
+      // Reports never write: a forecast under --as-of is rebuilt from history, not snapshotted.
+      const result = await computeForecast(db, connection, {
+        period,
+        asOf,
+        method,
+        replay: o.asOf !== undefined,
+      });
+      if (o.json) return printJson(ctx.io, forecastDocument(result));
+      const t = result.team;
+      printLine(
+        ctx.io,
+        `Forecast ${period.key} (${period.start} … ${period.end}) as of ${result.asOfDate}, ${result.currency ?? 'home currency'}; method ${method}; model learned from ${result.modelTrainedOn} closed deals.`,
+      );
+      printTable(
+        ctx.io,
+        ['method', 'forecast'],
+        FORECAST_METHODS.map((m) => [m === method ? `${m} *` : m, money(t.forecasts[m]).toFixed(2)]),
+      );
+      printTable(
+        ctx.io,
+        ['closed won', 'weighted pipeline', 'commit', 'best case', 'P10', 'P50', 'P90', 'P(quota)'],
+        [
+          [
+            money(t.closedWon),
+            money(t.weightedPipeline),
+            money(t.commit),
+            money(t.bestCase),
+            money(t.distribution.p10),
+            money(t.distribution.p50),
+            money(t.distribution.p90),
+            pct(t.distribution.probabilityOfQuota),
+          ],
+        ],
+      );
+      printTable(
+        ctx.io,
+        ['rep', 'closed won', 'weighted pipeline', 'P50', 'quota'],
+        result.reps.map((r) => [
+          r.ownerEmail ?? r.ownerId,
+          money(r.closedWon),
+          money(r.weightedPipeline),
+          money(r.distribution.p50),
+          r.quota,
+        ]),
+      );
+    });
+
+  forecast
+    .command('accuracy')
+    .description("each method's forecast error per closed period (weeks 1, 4, 8) and the default method")
+    .requiredOption('--connection <name>', 'connection name')
+    .option('--json', 'print one JSON document')
+    .action(async (o: { connection: string; json?: boolean }) => {
+      const { db, connections } = await ctx.ready();
+      const connection = await connections.get(o.connection);
+      const rows = await loadAccuracy(db, connection.id);
+      const { summaries, best } = summarizeAccuracy(rows);
+      if (o.json) {
+        return printJson(ctx.io, {
+          defaultMethod: best,
+          methods: summaries.map((s) => ({
+            ...s,
+            meanWeek4Error: ratio(s.meanWeek4Error),
+            meanWeek4Bias: ratio(s.meanWeek4Bias),
+          })),
+          scores: rows.map((r) => ({
+            ...r,
+            forecast: money(r.forecast),
+            actual: money(r.actual),
+            absPctError: ratio(r.absPctError),
+            bias: ratio(r.bias),
+          })),
+        });
+      }
+      if (rows.length === 0) {
+        return printLine(
+          ctx.io,
+          'No scored periods yet: run `salesops forecast backtest --connection N --from P --to P`.',
+        );
+      }
+      printTable(
+        ctx.io,
+        ['method', 'periods', 'mean week-4 error', 'mean week-4 bias'],
+        summaries.map((s) => [
+          s.method === best ? `${s.method} *` : s.method,
+          s.periods.join(' '),
+          pct(s.meanWeek4Error),
+          pct(s.meanWeek4Bias),
+        ]),
+      );
+      printLine(ctx.io, `Default method: ${best}.`);
+    });
+
+  forecast
+    .command('backtest')
+    .description('replay past quarters from deal history and score every method')
+    .requiredOption('--connection <name>', 'connection name')
+    .requiredOption('--from <period>', 'first fiscal quarter, e.g. 2025-Q1')
+    .requiredOption('--to <period>', 'last fiscal quarter, e.g. 2025-Q4')
+    .option('--json', 'print one JSON document')
+    .action(async (o: { connection: string; from: string; to: string; json?: boolean }) => {
+      const { db, connections } = await ctx.ready();
+      const connection = await connections.get(o.connection);
+      const from = parsePeriod(o.from, connection);
+      const to = parsePeriod(o.to, connection);
+      if (from.grain !== 'quarter' || to.grain !== 'quarter' || to.start < from.start) {
+        throw usageError(
+          '--from and --to expect fiscal quarters in order, e.g. --from 2025-Q1 --to 2025-Q4.',
+        );
+      }
+      const { rows } = await runBacktest(db, connection, { from, to });
+      const { summaries, best } = summarizeAccuracy(await loadAccuracy(db, connection.id));
+      if (o.json) {
+        return printJson(ctx.io, {
+          from: o.from,
+          to: o.to,
+          defaultMethod: best,
+          scores: rows.map((r) => ({
+            ...r,
+            forecast: money(r.forecast),
+            actual: money(r.actual),
+            absPctError: ratio(r.absPctError),
+            bias: ratio(r.bias),
+          })),
+          methods: summaries.map((s) => ({
+            ...s,
+            meanWeek4Error: ratio(s.meanWeek4Error),
+            meanWeek4Bias: ratio(s.meanWeek4Bias),
+          })),
+        });
+      }
+      printTable(
+        ctx.io,
+        ['period', 'week', 'method', 'forecast', 'actual', 'abs % error', 'bias'],
+        rows.map((r) => [
+          r.periodKey,
+          r.week,
+          r.method,
+          money(r.forecast),
+          money(r.actual),
+          pct(r.absPctError),
+          pct(r.bias),
+        ]),
+      );
+      printLine(ctx.io, `Default method: ${best}.`);
+    });
+}

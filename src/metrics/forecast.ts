@@ -1,0 +1,365 @@
+import { sql } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Connection } from '../connections/connection-store.js';
+import type { Db } from '../db.js';
+import {
+  type DealState,
+  type ForecastStage,
+  loadClosedHistory,
+  loadDealStates,
+  loadStages,
+} from './forecast-data.js';
+import {
+  closeWithin,
+  DAY_MS,
+  type HistoryModel,
+  trainHistoryModel,
+  winProbability,
+} from './history-model.js';
+import type { Distribution } from './monte-carlo.js';
+import { runMonteCarlo } from './monte-carlo-pool.js';
+import { addDays, localDate, type Period } from './periods.js';
+import { connectionHolidays, effectiveQuotasSql } from './quotas.js';
+import { workingDays } from './working-days.js';
+
+/**
+ * Forecast methods for one period (DESIGN §5). Every method forecasts the period's total
+ * closed-won amount, closed so far included, so each can be scored against the actual.
+ */
+export const FORECAST_METHODS = [
+  'crm_weighted',
+  'commit',
+  'best_case',
+  'history',
+  'monte_carlo',
+  'run_rate',
+] as const;
+export type ForecastMethod = (typeof FORECAST_METHODS)[number];
+
+/** Run-rate looks back this many days for the pace of recent wins. */
+export const RUN_RATE_WINDOW_DAYS = 90;
+export const DEFAULT_TRIALS = 10_000;
+
+export interface Figures {
+  closedWon: number;
+  /** Σ amount × CRM stage probability over open deals closing in the period. */
+  weightedPipeline: number;
+  /** Open amounts by forecast category (commit, best case, pipeline), closing in the period. */
+  openCommit: number;
+  openBestCase: number;
+  openPipeline: number;
+  /** Expected open amount in the period under the history model. */
+  modelPipeline: number;
+  recentWon: number;
+  quota: number | null;
+}
+
+export interface SubjectForecast {
+  /** Owner external id; null for the whole connection. */
+  readonly ownerId: string | null;
+  readonly ownerEmail: string | null;
+  readonly closedWon: number;
+  readonly weightedPipeline: number;
+  readonly commit: number;
+  readonly bestCase: number;
+  readonly pipeline: number;
+  readonly quota: number | null;
+  readonly forecasts: Readonly<Record<ForecastMethod, number>>;
+  /** The simulated distribution for the selected method's deal probabilities. */
+  readonly distribution: Distribution;
+}
+
+export interface ForecastResult {
+  readonly period: Period;
+  readonly asOfDate: string;
+  readonly currency: string | null;
+  readonly method: ForecastMethod;
+  readonly modelTrainedOn: number;
+  readonly team: SubjectForecast;
+  readonly reps: readonly SubjectForecast[];
+  /** Per open deal: model win probability (0..1), for push-back. */
+  readonly deals: readonly { readonly dealId: string; readonly winProbability: number }[];
+}
+
+export interface ForecastOptions {
+  readonly period: Period;
+  readonly asOf: Date;
+  /** Rebuild the deal states at asOf from history (backtests, --as-of replays). */
+  readonly replay?: boolean;
+  readonly method?: ForecastMethod;
+  readonly trials?: number;
+  readonly seed?: number;
+}
+
+/** The CRM methods simulate with CRM probabilities and close dates; the rest with the model. */
+function usesCrmProbabilities(method: ForecastMethod): boolean {
+  return method === 'crm_weighted' || method === 'commit' || method === 'best_case';
+}
+
+function dayStartMs(date: string, timeZone: string): number {
+  return DateTime.fromISO(date, { zone: timeZone }).startOf('day').toMillis();
+}
+
+/** A stable seed per connection, period and day: the same question gets the same numbers. */
+export function forecastSeed(connectionId: number, periodKey: string, asOfDate: string): number {
+  let h = 2166136261 ^ connectionId;
+  for (const ch of `${periodKey}|${asOfDate}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return h | 0;
+}
+
+interface DealEvaluation {
+  readonly dealId: string;
+  readonly ownerKey: string;
+  readonly amount: number;
+  readonly crmProbability: number;
+  readonly modelProbability: number;
+  readonly winProbability: number;
+}
+
+function emptyFigures(): Figures {
+  return {
+    closedWon: 0,
+    weightedPipeline: 0,
+    openCommit: 0,
+    openBestCase: 0,
+    openPipeline: 0,
+    modelPipeline: 0,
+    recentWon: 0,
+    quota: null,
+  };
+}
+
+/**
+ * Evaluates each deal at the as-of day: closed-won amounts in the period, CRM weighting and
+ * categories for open deals due in it, and the model's chance of a win inside the period.
+ */
+export function evaluateDeals(
+  deals: readonly DealState[],
+  stages: readonly ForecastStage[],
+  model: HistoryModel,
+  period: Period,
+  asOf: Date,
+  timeZone: string,
+): { figures: Map<string, Figures>; open: DealEvaluation[] } {
+  const asOfDate = localDate(asOf, timeZone);
+  const stageById = new Map(stages.map((s) => [s.id, s]));
+  const closedUntil = [asOfDate, period.end].sort()[0] as string;
+  const recentFrom = addDays(asOfDate, 1 - RUN_RATE_WINDOW_DAYS);
+  const periodOpen = asOfDate < period.end;
+  const startMs = dayStartMs(period.start, timeZone);
+  const endMs = dayStartMs(addDays(period.end, 1), timeZone) - 1;
+  const figures = new Map<string, Figures>();
+  const open: DealEvaluation[] = [];
+  const medianCycle = model.medianCycleDays;
+
+  for (const deal of deals) {
+    const stage = stageById.get(deal.stageId);
+    if (!stage) continue;
+    const key = deal.ownerId ?? '';
+    let f = figures.get(key);
+    if (!f) {
+      f = emptyFigures();
+      figures.set(key, f);
+    }
+    if (stage.isClosed) {
+      if (!stage.isWon || deal.closeDate === null) continue;
+      if (deal.closeDate >= period.start && deal.closeDate <= closedUntil) f.closedWon += deal.amount;
+      if (deal.closeDate >= recentFrom && deal.closeDate <= asOfDate) f.recentWon += deal.amount;
+      continue;
+    }
+    if (!periodOpen) continue;
+    // A replayed deal whose close date is unknown at the time is expected one median cycle
+    // after creation (learned only from deals won before then).
+    const closeDate =
+      deal.closeDate ??
+      (deal.createdAt !== null && medianCycle !== null
+        ? localDate(new Date(deal.createdAt + medianCycle * DAY_MS), timeZone)
+        : null);
+    const crmInPeriod = closeDate !== null && closeDate >= period.start && closeDate <= period.end;
+    const crmProbability = stage.crmProbability ?? 0;
+    if (crmInPeriod) {
+      f.weightedPipeline += deal.amount * crmProbability;
+      const category = deal.category || stage.category;
+      if (category === 'commit') f.openCommit += deal.amount;
+      else if (category === 'best_case') f.openBestCase += deal.amount;
+      else if (category === 'pipeline') f.openPipeline += deal.amount;
+    }
+    let win = crmProbability;
+    let modelProbability = crmInPeriod ? crmProbability : 0;
+    if (model.trainedOn > 0) {
+      const ageDays = Math.max(0, (asOf.getTime() - deal.enteredAt) / DAY_MS);
+      win = winProbability(model, stage.rank, ageDays);
+      const within = closeWithin(
+        model,
+        stage.rank,
+        ageDays,
+        (startMs - deal.enteredAt) / DAY_MS,
+        (endMs - deal.enteredAt) / DAY_MS,
+      );
+      modelProbability = win * (within ?? (crmInPeriod ? 1 : 0));
+    }
+    f.modelPipeline += deal.amount * modelProbability;
+    open.push({
+      dealId: deal.dealId,
+      ownerKey: key,
+      amount: deal.amount,
+      crmProbability: crmInPeriod ? crmProbability : 0,
+      modelProbability,
+      winProbability: win,
+    });
+  }
+  return { figures, open };
+}
+
+async function ownerEmails(db: Db, connectionId: number): Promise<Map<string, string | null>> {
+  const rows = await db
+    .selectFrom('owners')
+    .select(['external_id', 'email'])
+    .where('connection_id', '=', connectionId)
+    .execute();
+  return new Map(rows.map((r) => [r.external_id, r.email]));
+}
+
+async function quotasByOwner(db: Db, connectionId: number, period: Period): Promise<Map<string, number>> {
+  const rows = await sql<{ owner_id: string | null; quota: string }>`
+    ${effectiveQuotasSql(connectionId, period.start, period.end)}`.execute(db);
+  const out = new Map<string, number>();
+  for (const row of rows.rows) if (row.owner_id !== null) out.set(row.owner_id, Number(row.quota));
+  return out;
+}
+
+export function pointForecasts(
+  f: Figures,
+  monteCarloP50: number,
+  runRate: { recentDays: number; remainingDays: number },
+): Record<ForecastMethod, number> {
+  const pace = runRate.recentDays > 0 ? f.recentWon / runRate.recentDays : 0;
+  return {
+    crm_weighted: f.closedWon + f.weightedPipeline,
+    commit: f.closedWon + f.openCommit,
+    best_case: f.closedWon + f.openCommit + f.openBestCase,
+    history: f.closedWon + f.modelPipeline,
+    monte_carlo: monteCarloP50,
+    run_rate: f.closedWon + pace * runRate.remainingDays,
+  };
+}
+
+function simulationArrays(open: readonly DealEvaluation[], keys: readonly string[], useCrm: boolean) {
+  const index = new Map(keys.map((k, i) => [k, i]));
+  const counts = new Int32Array(keys.length + 1);
+  for (const deal of open) {
+    const slot = (index.get(deal.ownerKey) as number) + 1;
+    counts[slot] = (counts[slot] as number) + 1;
+  }
+  for (let g = 1; g <= keys.length; g++) counts[g] = (counts[g] as number) + (counts[g - 1] as number);
+  const cursor = counts.slice(0, keys.length);
+  const amounts = new Float64Array(open.length);
+  const probabilities = new Float64Array(open.length);
+  for (const deal of open) {
+    const g = index.get(deal.ownerKey) as number;
+    const at = cursor[g] as number;
+    cursor[g] = at + 1;
+    amounts[at] = deal.amount;
+    probabilities[at] = useCrm ? deal.crmProbability : deal.modelProbability;
+  }
+  return { amounts, probabilities, groupOffsets: counts };
+}
+
+/** Every method's forecast for the connection and each rep, as of one instant. */
+export async function computeForecast(
+  db: Db,
+  connection: Connection,
+  options: ForecastOptions & { readonly method: ForecastMethod },
+): Promise<ForecastResult> {
+  const { period, asOf } = options;
+  const replay = options.replay ?? false;
+  const asOfDate = localDate(asOf, connection.timeZone);
+  const stages = await loadStages(db, connection.id);
+  const [deals, history, emails, quotas] = await Promise.all([
+    loadDealStates(db, connection.id, asOf, replay),
+    loadClosedHistory(db, connection.id, stages, asOf),
+    ownerEmails(db, connection.id),
+    quotasByOwner(db, connection.id, period),
+  ]);
+  const model = trainHistoryModel(stages, history);
+  const { figures, open } = evaluateDeals(deals, stages, model, period, asOf, connection.timeZone);
+  for (const [owner, quota] of quotas) {
+    const f = figures.get(owner) ?? emptyFigures();
+    f.quota = quota;
+    figures.set(owner, f);
+  }
+  // Reps: owners with a quota, a deal in play or a win in the period; unowned deals count for the team only.
+  const keys = [...figures.keys()].sort();
+  const groupClosed = Float64Array.from(keys, (k) => figures.get(k)?.closedWon ?? 0);
+  const groupQuota = Float64Array.from(keys, (k) => figures.get(k)?.quota ?? Number.NaN);
+  const teamQuotaSum = [...quotas.values()].reduce((a, b) => a + b, 0);
+  const teamQuota = quotas.size > 0 && teamQuotaSum > 0 ? teamQuotaSum : null;
+  const trials = options.trials ?? DEFAULT_TRIALS;
+  const seed = options.seed ?? forecastSeed(connection.id, period.key, asOfDate);
+  const simulate = (useCrm: boolean) =>
+    runMonteCarlo(
+      { ...simulationArrays(open, keys, useCrm), groupClosed, groupQuota, trials, seed },
+      { teamQuota },
+    );
+  const modelRun = await simulate(model.trainedOn === 0);
+  const selectedRun =
+    usesCrmProbabilities(options.method) && model.trainedOn > 0 ? await simulate(true) : modelRun;
+
+  const holidays = connectionHolidays(connection);
+  const runRate = {
+    recentDays: workingDays(addDays(asOfDate, 1 - RUN_RATE_WINDOW_DAYS), asOfDate, holidays),
+    remainingDays: workingDays(
+      [addDays(asOfDate, 1), period.start].sort()[1] as string,
+      period.end,
+      holidays,
+    ),
+  };
+  const subject = (
+    ownerId: string | null,
+    f: Figures,
+    model: Distribution,
+    selected: Distribution,
+  ): SubjectForecast => ({
+    ownerId,
+    ownerEmail: ownerId === null ? null : (emails.get(ownerId) ?? null),
+    closedWon: f.closedWon,
+    weightedPipeline: f.weightedPipeline,
+    commit: f.closedWon + f.openCommit,
+    bestCase: f.closedWon + f.openCommit + f.openBestCase,
+    pipeline: f.closedWon + f.openCommit + f.openBestCase + f.openPipeline,
+    quota: f.quota,
+    forecasts: pointForecasts(f, model.p50, runRate),
+    distribution: selected,
+  });
+  const team = emptyFigures();
+  for (const f of figures.values()) {
+    team.closedWon += f.closedWon;
+    team.weightedPipeline += f.weightedPipeline;
+    team.openCommit += f.openCommit;
+    team.openBestCase += f.openBestCase;
+    team.openPipeline += f.openPipeline;
+    team.modelPipeline += f.modelPipeline;
+    team.recentWon += f.recentWon;
+  }
+  team.quota = teamQuota;
+  const inPlay = new Set(
+    open.filter((d) => d.modelProbability > 0 || d.crmProbability > 0).map((d) => d.ownerKey),
+  );
+  const reps = keys.flatMap((key, g) => {
+    const f = figures.get(key) as Figures;
+    const active = key !== '' && (f.quota !== null || f.closedWon > 0 || inPlay.has(key));
+    return active
+      ? [subject(key, f, modelRun.groups[g] as Distribution, selectedRun.groups[g] as Distribution)]
+      : [];
+  });
+  return {
+    period,
+    asOfDate,
+    currency: connection.currency,
+    method: options.method,
+    modelTrainedOn: model.trainedOn,
+    team: subject(null, team, modelRun.team, selectedRun.team),
+    reps,
+    deals: open.map((d) => ({ dealId: d.dealId, winProbability: d.winProbability })),
+  };
+}
