@@ -4,6 +4,8 @@ import type { CliContext } from './cli-context.js';
 import { registerConnections } from './connections-command.js';
 import { registerForecast } from './forecast-command.js';
 import { registerMigrate } from './migrate-command.js';
+import { registerQuotas } from './quotas-command.js';
+import { registerReport } from './report-command.js';
 import { registerSandbox } from './sandbox-command.js';
 import { registerSchedule } from './schedule-command.js';
 import { registerSettings } from './settings-command.js';
@@ -21,4 +23,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerSandbox(program, ctx);
   registerSettings(program, ctx);
   registerAudit(program, ctx);
+  registerQuotas(program, ctx);
+  registerReport(program, ctx);
 }

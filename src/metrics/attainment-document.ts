@@ -1,0 +1,75 @@
+import type { AttainmentReport } from './attainment.js';
+
+/**
+ * The `report attainment --json` document of DESIGN §7, exactly: camelCase, money rounded to
+ * cents and ratios to 6 decimals as JSON numbers (ratio 1 = 100%), `null` where undefined.
+ */
+export interface AttainmentDocument {
+  readonly period: { readonly start: string; readonly end: string };
+  readonly currency: string | null;
+  readonly asOf: string;
+  readonly reps: readonly {
+    readonly ownerEmail: string | null;
+    readonly ownerName: string | null;
+    readonly team: string | null;
+    readonly quota: number | null;
+    readonly closedWon: number;
+    readonly attainment: number | null;
+    readonly runRateProjection: number | null;
+  }[];
+  readonly team: {
+    readonly quota: number | null;
+    readonly closedWon: number;
+    readonly attainment: number | null;
+    readonly shareAtOrAbove100: number | null;
+  };
+  readonly teams: readonly {
+    readonly name: string;
+    readonly quota: number | null;
+    readonly closedWon: number;
+    readonly attainment: number | null;
+    readonly explicitQuota: number | null;
+    readonly attainmentVsExplicitQuota: number | null;
+  }[];
+}
+
+export function roundMoney(value: number): number;
+export function roundMoney(value: number | null): number | null;
+export function roundMoney(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 100) / 100;
+}
+
+export function roundRatio(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 1e6) / 1e6;
+}
+
+export function attainmentDocument(report: AttainmentReport): AttainmentDocument {
+  return {
+    period: { start: report.period.start, end: report.period.end },
+    currency: report.currency,
+    asOf: report.asOf,
+    reps: report.reps.map((r) => ({
+      ownerEmail: r.ownerEmail,
+      ownerName: r.ownerName,
+      team: r.team,
+      quota: roundMoney(r.quota),
+      closedWon: roundMoney(r.closedWon),
+      attainment: roundRatio(r.attainment),
+      runRateProjection: roundMoney(r.runRateProjection),
+    })),
+    team: {
+      quota: roundMoney(report.team.quota),
+      closedWon: roundMoney(report.team.closedWon),
+      attainment: roundRatio(report.team.attainment),
+      shareAtOrAbove100: roundRatio(report.team.shareAtOrAbove100),
+    },
+    teams: report.teams.map((t) => ({
+      name: t.name,
+      quota: roundMoney(t.quota),
+      closedWon: roundMoney(t.closedWon),
+      attainment: roundRatio(t.attainment),
+      explicitQuota: roundMoney(t.explicitQuota),
+      attainmentVsExplicitQuota: roundRatio(t.attainmentVsExplicitQuota),
+    })),
+  };
+}

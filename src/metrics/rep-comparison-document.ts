@@ -1,0 +1,37 @@
+import { roundMoney, roundRatio } from './attainment-document.js';
+import type { RepComparisonReport } from './rep-comparison.js';
+
+/** The `report reps --json` document of DESIGN §7, exactly (ratios 1 = 100%, days as numbers). */
+export interface RepComparisonDocument {
+  readonly period: { readonly start: string; readonly end: string };
+  readonly reps: readonly {
+    readonly ownerEmail: string | null;
+    readonly won: number;
+    readonly lost: number;
+    readonly winRate: number | null;
+    readonly winRateLow: number | null;
+    readonly winRateHigh: number | null;
+    readonly medianDealSize: number | null;
+    readonly medianCycleDays: number | null;
+    readonly coverage: number | null;
+    readonly outlier: boolean;
+  }[];
+}
+
+export function repComparisonDocument(report: RepComparisonReport): RepComparisonDocument {
+  return {
+    period: { start: report.period.start, end: report.period.end },
+    reps: report.reps.map((r) => ({
+      ownerEmail: r.ownerEmail,
+      won: r.won,
+      lost: r.lost,
+      winRate: roundRatio(r.winRate),
+      winRateLow: roundRatio(r.winRateLow),
+      winRateHigh: roundRatio(r.winRateHigh),
+      medianDealSize: roundMoney(r.medianDealSize),
+      medianCycleDays: r.medianCycleDays === null ? null : Math.round(r.medianCycleDays * 10) / 10,
+      coverage: roundRatio(r.coverage),
+      outlier: r.outlier,
+    })),
+  };
+}
