@@ -1,7 +1,7 @@
 import { ApiError } from './api-error.js';
 import { recordId } from './ids.js';
 import type { FieldDef } from './schema.js';
-import type { Table } from './table.js';
+import type { Row, Table } from './table.js';
 
 export interface Cursor {
   readonly id: string;
@@ -10,6 +10,8 @@ export interface Cursor {
   readonly objectName: string;
   readonly columns: readonly FieldDef[];
   readonly handles: readonly number[];
+  /** Rows captured when the query ran (small results); null: read them from the table per page. */
+  readonly rows: readonly Row[] | null;
   readonly batchSize: number;
   readonly tooling: boolean;
   lastUsed: number;

@@ -380,10 +380,35 @@ export function buildOrgModel(seed: number, now: number, multiCurrency: boolean)
   };
 }
 
-/** Reps of a team who could receive work at instant `at`. */
-export function activeAt(reps: readonly Rep[], at: number): Rep[] {
-  return reps.filter((r) => r.activeFrom <= at && (r.activeTo === null || at < r.activeTo));
+/**
+ * Reps of a team who could receive work at instant `at`. Called for every generated row, so the
+ * answer is cached per interval between consecutive start/leave dates (it is constant there).
+ */
+export function activeAt(reps: readonly Rep[], at: number): readonly Rep[] {
+  let cache = activeCache.get(reps);
+  if (!cache) {
+    const bounds = [...new Set(reps.flatMap((r) => [r.activeFrom, r.activeTo ?? Infinity]))]
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    cache = { bounds, slots: new Map() };
+    activeCache.set(reps, cache);
+  }
+  let lo = 0;
+  let hi = cache.bounds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cache.bounds[mid]! <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  let slot = cache.slots.get(lo);
+  if (!slot) {
+    slot = reps.filter((r) => r.activeFrom <= at && (r.activeTo === null || at < r.activeTo));
+    cache.slots.set(lo, slot);
+  }
+  return slot;
 }
+
+const activeCache = new WeakMap<readonly Rep[], { bounds: number[]; slots: Map<number, Rep[]> }>();
 
 function uniqueNames(rnd: SeededRandom): () => [string, string] {
   const used = new Set<string>();

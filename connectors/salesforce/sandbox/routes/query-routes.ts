@@ -38,6 +38,7 @@ export function runQuery(state: SandboxState, ctx: RequestContext, all: boolean,
     objectName: plan.target.def.name,
     columns: plan.columns,
     handles: result.handles,
+    rows: result.rows,
     batchSize: batchSizeOf(ctx) ?? DEFAULT_BATCH,
     tooling,
   });
@@ -56,7 +57,7 @@ function page(state: SandboxState, ctx: RequestContext, cursor: Cursor, offset: 
   const records: Record<string, unknown>[] = [];
   const base = cursor.tooling ? `${ctx.base}/tooling` : ctx.base;
   for (let i = offset; i < end; i++) {
-    const row = cursor.table.row(cursor.handles[i]!);
+    const row = cursor.rows ? cursor.rows[i] : cursor.table.row(cursor.handles[i]!);
     // A row hard-deleted since the query ran is simply gone from later pages.
     if (row) records.push(projectRecord(row, cursor.objectName, cursor.columns, base));
   }
