@@ -107,9 +107,16 @@ interface Tally {
 
 const emptyTiers = (): Record<QualityTier, number> => ({ high: 0, medium: 0, low: 0, unknown: 0 });
 
+/** A p-value for people: 3 decimals, or 2 significant digits when tiny; "< 1e-15" past double precision. */
 export function formatP(p: number): string {
-  if (p === 0) return '< 1e-300';
+  if (p < 1e-15) return '< 1e-15';
   return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
+}
+
+/** "p = 0.012" or "p < 1e-15". */
+export function pPhrase(p: number): string {
+  const text = formatP(p);
+  return text.startsWith('<') ? `p ${text}` : `p = ${text}`;
 }
 
 export function auditDistribution(input: DistributionInput): DistributionAudit {
@@ -240,7 +247,7 @@ export function auditDistribution(input: DistributionInput): DistributionAudit {
         qValue: rep.qValue!,
         reason:
           `${direction} leads than expected: received ${rep.received}, expected ${rep.expected.toFixed(1)} ` +
-          `(${times.toFixed(2)}× the fair share); exact binomial test p = ${formatP(rep.pValue!)}, ` +
+          `(${times.toFixed(2)}× the fair share); exact binomial test ${pPhrase(rep.pValue!)}, ` +
           `${formatP(rep.qValue!)} after Benjamini–Hochberg correction across ${tested.length} reps tested`,
       };
     })

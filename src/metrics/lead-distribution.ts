@@ -109,6 +109,7 @@ export async function countedLeadsIn(
 export interface AssignmentRow {
   readonly leadId: string;
   readonly ownerId: string;
+  readonly ownerEmail: string | null;
   readonly assignedAt: Date;
   readonly source: string;
   readonly day: number;
@@ -125,6 +126,7 @@ export async function assignmentTrail(db: Db, w: AuditWindow): Promise<Assignmen
   const result = await sql<{
     lead_id: string;
     owner_id: string;
+    owner_email: string | null;
     assigned_at: Date;
     source: string;
     day: number;
@@ -136,7 +138,7 @@ export async function assignmentTrail(db: Db, w: AuditWindow): Promise<Assignmen
   }>`
     with candidates as (${assignmentsSql(w)}),
     counted as (${countedSql(w)})
-    select c.lead_id, c.owner_id, c.assigned_at, c.source,
+    select c.lead_id, c.owner_id, o.email as owner_email, c.assigned_at, c.source,
       ((c.assigned_at at time zone ${w.timeZone})::date - ${w.start}::date) as day,
       ${qualityTierSql('l')} as tier, l.score::text as score, l.rating,
       coalesce(o.is_queue, false) as is_queue,
@@ -149,6 +151,7 @@ export async function assignmentTrail(db: Db, w: AuditWindow): Promise<Assignmen
   return result.rows.map((row) => ({
     leadId: row.lead_id,
     ownerId: row.owner_id,
+    ownerEmail: row.owner_email,
     assignedAt: row.assigned_at,
     source: row.source,
     day: row.day,

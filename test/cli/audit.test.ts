@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { insertConnection } from '../support/fixtures.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { SETTINGS_CSV, seedJuly } from './audit-seed.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.error(
+    `\n!!! SKIPPED: the HTML audit report was NOT opened in a browser: no Chromium at ${CHROMIUM} (apt-get install -y chromium). !!!\n`,
+  );
+}
+
+let t: TestDatabase;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let seeded: { leads: number; assignments: number };
+
+async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  stdin.end();
+  const code = await runCli(argv, { stdout, stderr, stdin, env });
+  return { code, stdout: out, stderr: err };
+}
+
+const AUDIT = ['audit', 'leads', '--connection', 'acme', '--period', '2026-07'];
+
+beforeAll(async () => {
+  t = await createTestDatabase('cli_audit');
+  dir = await mkdtemp(join(tmpdir(), 'salesops-audit-'));
+  env = {
+    DATABASE_URL: t.url,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    SALESOPS_SECRET_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'warn',
+  };
+  const connection = await insertConnection(t.db, { name: 'acme', timeZone: 'America/Chicago' });
+  seeded = await seedJuly(t.db, connection.id);
+  await writeFile(join(dir, 'reps.csv'), SETTINGS_CSV);
+  const imported = await run(['settings', 'reps', join(dir, 'reps.csv'), '--connection', 'acme']);
+  expect(imported.code).toBe(0);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await t.drop();
+});
+
+describe('salesops audit leads', () => {
+  it('--json prints exactly the DESIGN §7 document', async () => {
+    const result = await run([...AUDIT, '--json']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const doc = JSON.parse(result.stdout);
+    expect(Object.keys(doc).sort()).toEqual(
+      [
+        'period',
+        'totalLeads',
+        'gini',
+        'jain',
+        'cv',
+        'maxMinRatio',
+        'chiSquare',
+        'qualityWeighted',
+        'cherryPicking',
+        'reps',
+        'flags',
+      ].sort(),
+    );
+    expect(doc.period).toEqual({ start: '2026-07-01', end: '2026-07-31' });
+    expect(doc.totalLeads).toBe(seeded.leads);
+    expect(Object.keys(doc.chiSquare).sort()).toEqual(['dof', 'pValue', 'statistic']);
+    expect(Object.keys(doc.qualityWeighted).sort()).toEqual(['chiSquare', 'gini']);
+    expect(doc.chiSquare.dof).toBe(6);
+    for (const rep of doc.reps)
+      expect(Object.keys(rep).sort()).toEqual(['avgQuality', 'expected', 'ownerEmail', 'received']);
+    for (const flag of doc.flags) {
+      expect(Object.keys(flag).sort()).toEqual(['expected', 'ownerEmail', 'pValue', 'reason', 'received']);
+    }
+    // The planted favourite is flagged, the queue never appears, Hugo's three leads are flagged one by one.
+    expect(doc.flags[0]).toMatchObject({ ownerEmail: 'ben@acme.example' });
+    expect(doc.flags[0].reason).toMatch(/^more leads than expected/);
+    expect(doc.reps.map((r: { ownerEmail: string }) => r.ownerEmail)).not.toContain('inbound@acme.example');
+    expect(
+      doc.flags.filter((f: { ownerEmail: string }) => f.ownerEmail === 'hugo@acme.example'),
+    ).toHaveLength(3);
+    expect(doc.cherryPicking.pValue).toBeLessThan(0.05);
+    // Chloe was away 12 of 31 days and Farid joined mid-month: their fair shares are smaller.
+    const expected = Object.fromEntries(
+      doc.reps.map((r: { ownerEmail: string; expected: number }) => [r.ownerEmail, r.expected]),
+    );
+    expect(expected['chloe@acme.example']).toBeLessThan(expected['ana@acme.example'] * 0.75);
+    expect(expected['dev@acme.example']).toBeGreaterThan(expected['ana@acme.example'] * 1.6);
+  });
+
+  it('prints a table by default', async () => {
+    const result = await run(AUDIT);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/rotation from rep settings/);
+    expect(result.stdout).toMatch(/ben@acme\.example.*MORE/);
+    expect(result.stdout).toMatch(/FLAG hugo@acme\.example: lead L\d+ assigned on 2026-07-08/);
+  });
+
+  it('--csv prints one row per assignment, queue hops included', async () => {
+    const result = await run([...AUDIT, '--csv']);
+    expect(result.code).toBe(0);
+    const rows: Record<string, string>[] = parse(result.stdout, { columns: true });
+    expect(rows).toHaveLength(seeded.assignments);
+    expect(rows.filter((r) => r.counted === 'true')).toHaveLength(seeded.leads);
+    expect(rows.find((r) => r.owner_email === 'inbound@acme.example')?.note).toMatch(/queue/);
+    expect(rows.filter((r) => r.note?.startsWith('lead '))).toHaveLength(3);
+  });
+
+  it('refuses two output formats and a bad period with one sentence', async () => {
+    expect((await run([...AUDIT, '--json', '--csv'])).code).toBe(2);
+    const bad = await run(['audit', 'leads', '--connection', 'acme', '--period', 'July']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--period expects a fiscal quarter/);
+  });
+
+  it('--html writes a self-contained report', async () => {
+    const file = join(dir, 'report.html');
+    const result = await run([...AUDIT, '--html', file]);
+    expect(result.code).toBe(0);
+    const html = await readFile(file, 'utf8');
+    expect(html).not.toMatch(/<script|<link|@import|url\(http|src="http/i);
+    expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.skipIf(!hasChromium)('the HTML report renders in headless Chromium with no network', async () => {
+    const file = join(dir, 'browser.html');
+    expect((await run([...AUDIT, '--html', file])).code).toBe(0);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+      const external: string[] = [];
+      await page.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith('file:')) return route.continue();
+        external.push(url);
+        return route.abort();
+      });
+      await page.goto(`file://${file}`);
+      expect(external).toEqual([]);
+      for (const id of ['chart-received', 'chart-lorenz', 'chart-quality']) {
+        const shapes = await page.locator(`#${id} svg path, #${id} svg rect`).count();
+        expect(shapes, `${id} has drawn shapes`).toBeGreaterThan(5);
+        const box = await page.locator(`#${id} svg`).boundingBox();
+        expect(box?.width).toBeGreaterThan(200);
+      }
+      await expect(page.locator('ul.flags li').count()).resolves.toBeGreaterThanOrEqual(4);
+      expect(await page.locator('ul.flags').innerText()).toMatch(/Ben|ben@acme\.example/);
+      expect(await page.locator('h1').innerText()).toBe('Was lead distribution fair?');
+      if (process.env.SALESOPS_UPDATE_SCREENSHOT === '1') {
+        await page.screenshot({ path: 'docs/audit-report.png', fullPage: true });
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+});
