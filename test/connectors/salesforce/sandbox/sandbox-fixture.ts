@@ -32,7 +32,7 @@ export function connect(sandbox: SalesforceSandbox): jsforce.Connection {
 
 /** jsforce rejects with an Error carrying Salesforce's errorCode; return it for assertions. */
 export async function failure(
-  promise: Promise<unknown>,
+  promise: PromiseLike<unknown>,
 ): Promise<{ errorCode?: string; message: string; name: string }> {
   try {
     await promise;
@@ -43,7 +43,7 @@ export async function failure(
 }
 
 export const queryMoreOptions = (batchSize?: number) => ({
-  headers: batchSize ? { 'Sforce-Query-Options': `batchSize=${batchSize}` } : {},
+  headers: (batchSize ? { 'Sforce-Query-Options': `batchSize=${batchSize}` } : {}) as Record<string, string>,
   maxFetch: 10_000,
   autoFetch: false,
   scanAll: false,
