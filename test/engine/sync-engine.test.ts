@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSync } from '../../workers/run-sync.js';
 import { createEngineHarness, type EngineHarness } from '../support/engine-harness.js';
-import { createMemoryCrm, type MemoryCrmOptions, memoryOwners, memoryPipelines } from '../support/memory-connector.js';
+import {
+  createMemoryCrm,
+  type MemoryCrmOptions,
+  memoryOwners,
+  memoryPipelines,
+} from '../support/memory-connector.js';
 
 describe('sync engine with an in-memory CRM', () => {
   let h: EngineHarness;
@@ -38,9 +43,17 @@ describe('sync engine with an in-memory CRM', () => {
       expect(Number(row?.amount)).toBe(Number(deal.amount));
       expect(row?.close_date).toBe(deal.closeDate?.slice(0, 10));
     }
-    const owners = await h.database.db.selectFrom('owners').select(['external_id', 'active']).where('connection_id', '=', connection.id).execute();
+    const owners = await h.database.db
+      .selectFrom('owners')
+      .select(['external_id', 'active'])
+      .where('connection_id', '=', connection.id)
+      .execute();
     expect(owners.map((o) => o.external_id).sort()).toEqual(memoryOwners.map((o) => o.externalId).sort());
-    const stages = await h.database.db.selectFrom('stages').select('external_id').where('connection_id', '=', connection.id).execute();
+    const stages = await h.database.db
+      .selectFrom('stages')
+      .select('external_id')
+      .where('connection_id', '=', connection.id)
+      .execute();
     expect(stages).toHaveLength(memoryPipelines[0]?.stages.length ?? -1);
     const checkpoint = await h.database.db
       .selectFrom('sync_checkpoints')
@@ -60,7 +73,11 @@ describe('sync engine with an in-memory CRM', () => {
 
   it('quarantines a malformed record with its reason and lands the rest', async () => {
     const connection = await h.connection('malformed');
-    const result = await runSync(h.env(factory({ deals: 120, pageSize: 50, malformed: [7, 99] })), connection, { push: false });
+    const result = await runSync(
+      h.env(factory({ deals: 120, pageSize: 50, malformed: [7, 99] })),
+      connection,
+      { push: false },
+    );
     expect(result.status).toBe('partial');
     expect(result.quarantined).toBe(2);
     expect(result.pulled.deals).toBe(118);
@@ -99,9 +116,16 @@ describe('sync engine with an in-memory CRM', () => {
   it('merges two concurrent syncs of one connection into one run', async () => {
     const connection = await h.connection('concurrent');
     const env = h.env(factory({ deals: 200, pageSize: 50, pageDelayMs: 20 }));
-    const [a, b] = await Promise.all([runSync(env, connection, { push: false }), runSync(env, connection, { push: false })]);
+    const [a, b] = await Promise.all([
+      runSync(env, connection, { push: false }),
+      runSync(env, connection, { push: false }),
+    ]);
     expect(a.runId).toBe(b.runId);
-    const runs = await h.database.db.selectFrom('sync_runs').select('id').where('connection_id', '=', connection.id).execute();
+    const runs = await h.database.db
+      .selectFrom('sync_runs')
+      .select('id')
+      .where('connection_id', '=', connection.id)
+      .execute();
     expect(runs).toHaveLength(1);
   });
 });

@@ -1,7 +1,11 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrmConnector } from '../../connectors/connector.js';
-import { type Connection, type ConnectionStore, createConnectionStore } from '../../src/connections/connection-store.js';
+import {
+  type Connection,
+  type ConnectionStore,
+  createConnectionStore,
+} from '../../src/connections/connection-store.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createRedis } from '../../src/redis.js';
 import { createSyncQueue } from '../../workers/queues.js';

@@ -1,4 +1,3 @@
-import { ConnectorError } from '../../connectors/connector-error.js';
 import type {
   AccountInfo,
   Checkpoint,
@@ -11,6 +10,7 @@ import type {
   Page,
   Pipeline,
 } from '../../connectors/connector.js';
+import { ConnectorError } from '../../connectors/connector-error.js';
 
 /**
  * An in-memory CRM behind the real connector contract, for engine tests. Its data is a pure
@@ -61,11 +61,51 @@ export const memoryPipelines: readonly Pipeline[] = [
     label: 'Sales',
     displayOrder: 0,
     stages: [
-      { externalId: 'qualify', label: 'Qualify', displayOrder: 0, probability: 0.1, isClosed: false, isWon: false, forecastCategory: 'pipeline' },
-      { externalId: 'propose', label: 'Propose', displayOrder: 1, probability: 0.5, isClosed: false, isWon: false, forecastCategory: 'best_case' },
-      { externalId: 'commit', label: 'Commit', displayOrder: 2, probability: 0.8, isClosed: false, isWon: false, forecastCategory: 'commit' },
-      { externalId: 'won', label: 'Won', displayOrder: 3, probability: 1, isClosed: true, isWon: true, forecastCategory: 'closed' },
-      { externalId: 'lost', label: 'Lost', displayOrder: 4, probability: 0, isClosed: true, isWon: false, forecastCategory: 'omitted' },
+      {
+        externalId: 'qualify',
+        label: 'Qualify',
+        displayOrder: 0,
+        probability: 0.1,
+        isClosed: false,
+        isWon: false,
+        forecastCategory: 'pipeline',
+      },
+      {
+        externalId: 'propose',
+        label: 'Propose',
+        displayOrder: 1,
+        probability: 0.5,
+        isClosed: false,
+        isWon: false,
+        forecastCategory: 'best_case',
+      },
+      {
+        externalId: 'commit',
+        label: 'Commit',
+        displayOrder: 2,
+        probability: 0.8,
+        isClosed: false,
+        isWon: false,
+        forecastCategory: 'commit',
+      },
+      {
+        externalId: 'won',
+        label: 'Won',
+        displayOrder: 3,
+        probability: 1,
+        isClosed: true,
+        isWon: true,
+        forecastCategory: 'closed',
+      },
+      {
+        externalId: 'lost',
+        label: 'Lost',
+        displayOrder: 4,
+        probability: 0,
+        isClosed: true,
+        isWon: false,
+        forecastCategory: 'omitted',
+      },
     ],
   },
 ];
@@ -80,9 +120,9 @@ export function memoryDeal(i: number, options: MemoryCrmOptions): Deal {
     pipelineId: 'default',
     stageId: STAGES[i % STAGES.length] as string,
     ownerId: `o${(i % 4) + 1}`,
-    amount: `${1000 + (i % 50) * 100 + (edited ? options.version ?? 0 : 0)}.00`,
+    amount: `${1000 + (i % 50) * 100 + (edited ? (options.version ?? 0) : 0)}.00`,
     currency: 'USD',
-    amountHome: `${1000 + (i % 50) * 100 + (edited ? options.version ?? 0 : 0)}.00`,
+    amountHome: `${1000 + (i % 50) * 100 + (edited ? (options.version ?? 0) : 0)}.00`,
     createdAt: iso(BASE + i * 60_000),
     closeDate: iso(BASE + 30 * 86_400_000 + i * 60_000),
     forecastCategory: null,
@@ -111,7 +151,11 @@ export function createMemoryCrm(options: MemoryCrmOptions): MemoryCrm {
       lastModifiedAt: iso(BASE + i * 3_600_000),
     }));
 
-  async function* paged<T>(items: readonly T[], since: Checkpoint | null, stream: 'deals' | 'leads'): AsyncIterable<Page<T>> {
+  async function* paged<T>(
+    items: readonly T[],
+    since: Checkpoint | null,
+    stream: 'deals' | 'leads',
+  ): AsyncIterable<Page<T>> {
     const start = typeof since?.index === 'number' ? since.index : 0;
     const call = { deals: since, pages: 0 };
     if (stream === 'deals') calls.push(call);
@@ -121,7 +165,8 @@ export function createMemoryCrm(options: MemoryCrmOptions): MemoryCrm {
         deferred = true;
         throw new ConnectorError('deferred', 'Daily API allowance reached (test double).');
       }
-      if (stream === 'deals' && options.pageDelayMs) await new Promise((r) => setTimeout(r, options.pageDelayMs));
+      if (stream === 'deals' && options.pageDelayMs)
+        await new Promise((r) => setTimeout(r, options.pageDelayMs));
       call.pages++;
       const slice = items.slice(index, index + pageSize);
       const records = slice.map((record, k) =>
@@ -143,7 +188,13 @@ export function createMemoryCrm(options: MemoryCrmOptions): MemoryCrm {
     calls,
     expectedDeals: () => deals().filter((_, i) => !options.malformed?.includes(i)),
     async account(): Promise<AccountInfo> {
-      return { accountId: options.accountId ?? 'mem-1', timeZone: 'UTC', fiscalYearStartMonth: null, currency: 'USD', multiCurrency: false };
+      return {
+        accountId: options.accountId ?? 'mem-1',
+        timeZone: 'UTC',
+        fiscalYearStartMonth: null,
+        currency: 'USD',
+        multiCurrency: false,
+      };
     },
     async *owners() {
       yield { records: memoryOwners, rejected: [], deletedIds: [], checkpoint: null };
@@ -154,7 +205,12 @@ export function createMemoryCrm(options: MemoryCrmOptions): MemoryCrm {
     deals: (since) => paged(deals(), since, 'deals'),
     async *dealHistory(ids): AsyncIterable<DealChange> {
       for (const id of ids) {
-        yield { dealId: id, field: 'stage', value: 'qualify', changedAt: iso(BASE + Number(id.slice(1)) * 60_000) };
+        yield {
+          dealId: id,
+          field: 'stage',
+          value: 'qualify',
+          changedAt: iso(BASE + Number(id.slice(1)) * 60_000),
+        };
       }
     },
     leads: (since) => paged(leads(), since, 'leads'),
