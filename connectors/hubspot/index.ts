@@ -1,0 +1,188 @@
+/**
+ * The HubSpot connector (DESIGN.md §3): CrmConnector over HubSpot's CRM v3 API. I/O comes in as
+ * ConnectorDeps; HubSpot's API surface is the data in spec.ts; JSON ⇄ domain is map.ts.
+ */
+import type {
+  AccountInfo,
+  Checkpoint,
+  ConnectorDeps,
+  CrmConnector,
+  Deal,
+  DealChange,
+  FieldReport,
+  FieldWrite,
+  Lead,
+  LeadOwnerChange,
+  Owner,
+  Page,
+  Period,
+  Pipeline,
+  Quota,
+  RejectedRecord,
+  WriteResult,
+} from '../connector.js';
+import { ConnectorError } from '../connector-error.js';
+import { createHubspotApi, type HubspotApi } from './api.js';
+import {
+  mapAccount,
+  mapDeal,
+  mapDealHistory,
+  mapGoal,
+  mapLead,
+  mapLeadHistory,
+  mapOwner,
+  mapPipeline,
+} from './map.js';
+import {
+  accountSchema,
+  type ListPage,
+  listPageSchema,
+  objectSchema,
+  ownerSchema,
+  parseRecords,
+  pipelinesSchema,
+} from './schemas.js';
+import { ENDPOINTS, GOAL_PROPERTIES, STREAMS } from './spec.js';
+import { incrementalStream, listIds, readHistory } from './streams.js';
+
+export { DEFAULT_BASE_URL, neutraliseClientDecorators } from './api.js';
+export { parseCheckpoint, type StreamCheckpoint } from './streams.js';
+
+export interface HubspotConnectorOptions {
+  /** Any HubSpot-compatible server; default https://api.hubapi.com. */
+  readonly baseUrl?: string | null;
+  readonly deps: ConnectorDeps;
+  readonly timeoutMs?: number;
+}
+
+export interface HubspotConnector extends CrmConnector {
+  readonly kind: 'hubspot';
+  /** Requests sent so far (tests and the bench). */
+  readonly requestsSent: () => number;
+}
+
+export function createHubspotConnector(options: HubspotConnectorOptions): HubspotConnector {
+  const { deps } = options;
+  const api: HubspotApi = createHubspotApi({
+    deps,
+    ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+  });
+  // Read once per connector (one connector serves one run): later calls need the home currency,
+  // the portal's zone and the owner ↔ user mapping, and must not spend requests on them again.
+  let account: Promise<AccountInfo> | null = null;
+  let ownerByUserId: Map<string, string> | null = null;
+  const now = () => deps.clock.now().getTime();
+
+  const getAccount = (): Promise<AccountInfo> => {
+    account ??= api.call('account', accountSchema).then(mapAccount);
+    account.catch(() => {
+      account = null;
+    });
+    return account;
+  };
+
+  async function* owners(): AsyncIterable<Page<Owner>> {
+    const byUser = new Map<string, string>();
+    for (const archived of [false, true]) {
+      let after: string | null = null;
+      do {
+        const response: ListPage = await api.call('owners', listPageSchema, {
+          query: {
+            limit: String(ENDPOINTS.owners.pageSize),
+            archived: String(archived),
+            after: after ?? undefined,
+          },
+        });
+        after = response.paging;
+        const { ok, bad } = parseRecords(response.results, ownerSchema);
+        const records = ok.map((wire) => mapOwner({ ...wire, archived: wire.archived || archived }));
+        for (const owner of records) if (owner.userId !== null) byUser.set(owner.userId, owner.externalId);
+        yield { records, rejected: bad, deletedIds: [], checkpoint: null };
+      } while (after !== null);
+    }
+    ownerByUserId = byUser;
+  }
+
+  const ownersByUser = async (): Promise<ReadonlyMap<string, string>> => {
+    if (ownerByUserId === null) for await (const _ of owners());
+    return ownerByUserId ?? new Map();
+  };
+
+  const connector: HubspotConnector = {
+    kind: 'hubspot',
+    requestsSent: api.sent,
+    account: getAccount,
+    owners,
+
+    async pipelines(): Promise<readonly Pipeline[]> {
+      const response = await api.call('pipelines', pipelinesSchema);
+      return response.results.filter((p) => !p.archived).map(mapPipeline);
+    },
+
+    async *deals(since: Checkpoint | null): AsyncIterable<Page<Deal>> {
+      const home = (await getAccount()).currency;
+      yield* incrementalStream({ api, spec: STREAMS.deals, now, map: (w) => mapDeal(w, home) }, since);
+    },
+
+    async *dealHistory(ids: readonly string[]): AsyncIterable<DealChange> {
+      for await (const wire of readHistory(api, 'deals', STREAMS.deals.historyProperties, ids)) {
+        yield* mapDealHistory(wire);
+      }
+    },
+
+    async *leads(since: Checkpoint | null): AsyncIterable<Page<Lead>> {
+      yield* incrementalStream({ api, spec: STREAMS.leads, now, map: mapLead }, since);
+    },
+
+    async *leadHistory(ids: readonly string[]): AsyncIterable<LeadOwnerChange> {
+      for await (const wire of readHistory(api, 'contacts', STREAMS.leads.historyProperties, ids)) {
+        yield* mapLeadHistory(wire);
+      }
+    },
+
+    existingIds(kind: 'deal' | 'lead'): AsyncIterable<readonly string[]> {
+      return listIds(api, kind === 'deal' ? STREAMS.deals.object : STREAMS.leads.object);
+    },
+
+    async *quotas(range: Period): AsyncIterable<Quota> {
+      const { timeZone, currency } = await getAccount();
+      const byUser = await ownersByUser();
+      const rejected: RejectedRecord[] = [];
+      let after: string | null = null;
+      do {
+        const response: ListPage = await api.call('list', listPageSchema, {
+          object: 'goal_targets',
+          query: {
+            limit: String(ENDPOINTS.list.pageSize),
+            properties: GOAL_PROPERTIES,
+            after: after ?? undefined,
+          },
+        });
+        after = response.paging;
+        for (const wire of parseRecords(response.results, objectSchema).ok) {
+          const mapped = mapGoal(wire, byUser, timeZone, currency);
+          if (!mapped.ok) rejected.push(mapped.rejected);
+          // Goals of other kinds or periods outside the range are not quotas of this run.
+          else if (mapped.value.periodEnd >= range.start && mapped.value.periodStart <= range.end)
+            yield mapped.value;
+        }
+      } while (after !== null);
+    },
+
+    async ensureFields(): Promise<FieldReport> {
+      throw new ConnectorError(
+        'invalid_request',
+        'Writing fields to HubSpot is not implemented yet; run sync with --no-push.',
+      );
+    },
+
+    async write(_target: 'deal' | 'rep', _writes: readonly FieldWrite[]): Promise<readonly WriteResult[]> {
+      throw new ConnectorError(
+        'invalid_request',
+        'Writing fields to HubSpot is not implemented yet; run sync with --no-push.',
+      );
+    },
+  };
+  return connector;
+}

@@ -1,0 +1,165 @@
+/**
+ * Everything the HubSpot connector knows about HubSpot's API surface, as data: endpoint paths,
+ * page sizes, cursor fields, the properties each stream reads, and how an HTTP answer becomes
+ * a ConnectorError kind. The code in api.ts / streams.ts only interprets this table, so a
+ * change in HubSpot's limits or paths is a one-line edit here (Airbyte-style declarative spec).
+ */
+import type { ConnectorErrorKind } from '../connector-error.js';
+
+export type Bucket = 'default' | 'search';
+
+export interface EndpointSpec {
+  readonly method: 'GET' | 'POST';
+  /** `{object}` is substituted with the stream's object type. */
+  readonly path: string;
+  readonly bucket: Bucket;
+  /** Records per request (the `limit` parameter or the batch size). */
+  readonly pageSize?: number;
+  /** Where the next-page cursor is found in the response and sent back in the request. */
+  readonly cursor?: { readonly response: 'paging.next.after'; readonly request: 'after' };
+}
+
+export const ENDPOINTS = {
+  token: { method: 'POST', path: '/oauth/v1/token', bucket: 'default' },
+  account: { method: 'GET', path: '/account-info/v3/details', bucket: 'default' },
+  owners: {
+    method: 'GET',
+    path: '/crm/v3/owners',
+    bucket: 'default',
+    pageSize: 500,
+    cursor: { response: 'paging.next.after', request: 'after' },
+  },
+  pipelines: { method: 'GET', path: '/crm/v3/pipelines/deals', bucket: 'default' },
+  list: {
+    method: 'GET',
+    path: '/crm/v3/objects/{object}',
+    bucket: 'default',
+    pageSize: 100,
+    cursor: { response: 'paging.next.after', request: 'after' },
+  },
+  // Search pages by an offset `after` and refuses to go past 10,000 results per query.
+  search: {
+    method: 'POST',
+    path: '/crm/v3/objects/{object}/search',
+    bucket: 'search',
+    pageSize: 200,
+    cursor: { response: 'paging.next.after', request: 'after' },
+  },
+  // HubSpot serves at most 50 records per request when property history is asked for.
+  history: { method: 'POST', path: '/crm/v3/objects/{object}/batch/read', bucket: 'default', pageSize: 50 },
+} as const satisfies Readonly<Record<string, EndpointSpec>>;
+
+export type EndpointName = keyof typeof ENDPOINTS;
+
+/** HubSpot's hard cap on the results one search query can page through. */
+export const SEARCH_RESULT_CAP = 10_000;
+
+/**
+ * Re-read this far behind the previous run's window end: HubSpot's search index lags writes by
+ * seconds to minutes, so a record modified just before the last run may not have been findable.
+ */
+export const LOOKBACK_MS = 10 * 60 * 1000;
+
+/** A request that has not answered within this long is abandoned and retried as transient. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface IncrementalStreamSpec {
+  readonly object: 'deals' | 'contacts';
+  /** The property search filters on for "modified since". */
+  readonly modifiedProperty: string;
+  readonly properties: readonly string[];
+  /** Properties whose history `*History(ids)` reads. */
+  readonly historyProperties: readonly string[];
+}
+
+export const STREAMS = {
+  deals: {
+    object: 'deals',
+    modifiedProperty: 'hs_lastmodifieddate',
+    properties: [
+      'dealname',
+      'pipeline',
+      'dealstage',
+      'hubspot_owner_id',
+      'amount',
+      'deal_currency_code',
+      'amount_in_home_currency',
+      'createdate',
+      'closedate',
+      'hs_forecast_category',
+      'hs_deal_stage_probability',
+      'hs_lastmodifieddate',
+      'hs_merged_object_ids',
+      'hs_object_id',
+    ],
+    historyProperties: ['dealstage', 'hubspot_owner_id'],
+  },
+  leads: {
+    object: 'contacts',
+    modifiedProperty: 'lastmodifieddate',
+    properties: [
+      'email',
+      'hubspot_owner_id',
+      'hubspot_owner_assigneddate',
+      'hubspotscore',
+      'hs_analytics_source',
+      'hs_lead_status',
+      'createdate',
+      'lastmodifieddate',
+      'hs_object_id',
+    ],
+    historyProperties: ['hubspot_owner_id'],
+  },
+} as const satisfies Readonly<Record<string, IncrementalStreamSpec>>;
+
+export const GOAL_PROPERTIES = [
+  'hs_target_amount',
+  'hs_start_datetime',
+  'hs_end_datetime',
+  'hs_assignee_user_id',
+  'hs_assignee_team_id',
+] as const;
+
+export interface ErrorRule {
+  readonly status: number | readonly [number, number];
+  /** When set, the rule applies only to 429 bodies naming this policy. */
+  readonly policy?: string;
+  readonly kind: ConnectorErrorKind;
+  /** Wait before retrying when the response names none (the policy's window). */
+  readonly retryAfterMs?: number;
+}
+
+/**
+ * HTTP status → ConnectorError kind, first match wins. 401 is handled before this table (one
+ * OAuth refresh, then `auth`). A daily 429 cannot be waited out within a job: the run defers.
+ */
+export const ERROR_RULES: readonly ErrorRule[] = [
+  { status: 429, policy: 'DAILY', kind: 'deferred' },
+  { status: 429, policy: 'SECONDLY', kind: 'rate_limited', retryAfterMs: 1_000 },
+  { status: 429, kind: 'rate_limited', retryAfterMs: 10_000 },
+  { status: 401, kind: 'auth' },
+  { status: 403, kind: 'auth' },
+  { status: 404, kind: 'not_found' },
+  { status: 408, kind: 'transient' },
+  { status: 423, kind: 'transient' },
+  { status: [500, 599], kind: 'transient' },
+  { status: [400, 499], kind: 'invalid_request' },
+];
+
+export function errorRuleFor(status: number, policy: string | undefined): ErrorRule | undefined {
+  return ERROR_RULES.find((rule) => {
+    const matches =
+      typeof rule.status === 'number'
+        ? rule.status === status
+        : status >= rule.status[0] && status <= rule.status[1];
+    return matches && (rule.policy === undefined || rule.policy === policy);
+  });
+}
+
+/** The rate-limit headers HubSpot sends on non-search responses. */
+export const RATE_HEADERS = {
+  max: 'x-hubspot-ratelimit-max',
+  remaining: 'x-hubspot-ratelimit-remaining',
+  intervalMs: 'x-hubspot-ratelimit-interval-milliseconds',
+  retryAfter: 'retry-after',
+} as const;

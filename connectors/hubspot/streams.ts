@@ -1,0 +1,227 @@
+/**
+ * The incremental object streams (deals, contacts): a first sync pages the list endpoint; later
+ * syncs search a modified-date window fixed at run start, sorted by id, restarting the query
+ * past the 10,000-result cap with `hs_object_id > last`; then the archived list marks deletes.
+ *
+ * Checkpoint (JSON, saved with each page):
+ *   { v: 1, phase: 'list',     until, after }          first sync, list cursor
+ *   { v: 1, phase: 'search',   since, until, lastId }  incremental window [since − lookback, until]
+ *   { v: 1, phase: 'archived', since, until, after }   archived-list cursor after the search
+ *   { v: 1, phase: 'idle',     until }                 done; the next run searches from `until`
+ * `until` is the run-start watermark (epoch ms); a resumed run keeps its window, so a run killed
+ * anywhere resumes without gaps, and the lookback re-reads what the search index had not seen.
+ */
+import type { Checkpoint, Page, RejectedRecord } from '../connector.js';
+import type { HubspotApi } from './api.js';
+import type { Mapped } from './map.js';
+import {
+  type ListPage,
+  listPageSchema,
+  type ObjectWire,
+  objectSchema,
+  parseRecords,
+  searchPageSchema,
+} from './schemas.js';
+import { ENDPOINTS, type IncrementalStreamSpec, LOOKBACK_MS, SEARCH_RESULT_CAP } from './spec.js';
+
+export type StreamCheckpoint =
+  | { readonly v: 1; readonly phase: 'list'; readonly until: number; readonly after: string | null }
+  | {
+      readonly v: 1;
+      readonly phase: 'search';
+      readonly since: number;
+      readonly until: number;
+      readonly lastId: string | null;
+    }
+  | {
+      readonly v: 1;
+      readonly phase: 'archived';
+      readonly since: number;
+      readonly until: number;
+      readonly after: string | null;
+    }
+  | { readonly v: 1; readonly phase: 'idle'; readonly until: number };
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** An unreadable or foreign checkpoint means "start over" (a full read), never a crash. */
+export function parseCheckpoint(raw: Checkpoint | null): StreamCheckpoint | null {
+  if (raw === null || raw['v'] !== 1) return null;
+  const until = num(raw['until']);
+  const since = num(raw['since']);
+  if (until === null) return null;
+  switch (raw['phase']) {
+    case 'list':
+      return { v: 1, phase: 'list', until, after: str(raw['after']) };
+    case 'search':
+      return since === null ? null : { v: 1, phase: 'search', since, until, lastId: str(raw['lastId']) };
+    case 'archived':
+      return since === null ? null : { v: 1, phase: 'archived', since, until, after: str(raw['after']) };
+    case 'idle':
+      return { v: 1, phase: 'idle', until };
+    default:
+      return null;
+  }
+}
+
+export interface StreamContext<T> {
+  readonly api: HubspotApi;
+  readonly spec: IncrementalStreamSpec;
+  readonly now: () => number;
+  readonly map: (wire: ObjectWire) => Mapped<T>;
+}
+
+function pageOf<T>(
+  ctx: StreamContext<T>,
+  items: readonly unknown[],
+  checkpoint: StreamCheckpoint,
+): { page: Page<T>; lastId: string | null } {
+  const { ok, bad } = parseRecords(items, objectSchema);
+  const records: T[] = [];
+  const rejected: RejectedRecord[] = [...bad];
+  for (const wire of ok) {
+    const mapped = ctx.map(wire);
+    if (mapped.ok) records.push(mapped.value);
+    else rejected.push(mapped.rejected);
+  }
+  return { page: { records, rejected, deletedIds: [], checkpoint }, lastId: ok.at(-1)?.id ?? null };
+}
+
+export async function* incrementalStream<T>(
+  ctx: StreamContext<T>,
+  since: Checkpoint | null,
+): AsyncIterable<Page<T>> {
+  const saved = parseCheckpoint(since);
+  let state: StreamCheckpoint =
+    saved === null
+      ? { v: 1, phase: 'list', until: ctx.now(), after: null }
+      : saved.phase === 'idle'
+        ? { v: 1, phase: 'search', since: saved.until, until: ctx.now(), lastId: null }
+        : saved;
+
+  if (state.phase === 'list') {
+    // The first sync: the list endpoint has no result cap. Archived records are skipped (there is
+    // nothing in the warehouse to mark yet; `--full` re-syncs reconcile ids instead).
+    let after = state.after;
+    const until = state.until;
+    for (;;) {
+      const response = await ctx.api.call('list', listPageSchema, {
+        object: ctx.spec.object,
+        query: {
+          limit: String(ENDPOINTS.list.pageSize),
+          properties: ctx.spec.properties,
+          after: after ?? undefined,
+        },
+      });
+      after = response.paging;
+      const next: StreamCheckpoint =
+        after === null ? { v: 1, phase: 'idle', until } : { v: 1, phase: 'list', until, after };
+      yield pageOf(ctx, response.results, next).page;
+      if (after === null) return;
+    }
+  }
+
+  if (state.phase === 'search') {
+    const { since: from, until } = state;
+    let lastId = state.lastId;
+    // The id the current query starts after; it only moves when a query is restarted.
+    let queryAfterId = lastId;
+    let offset = 0;
+    for (;;) {
+      const filters = [
+        { propertyName: ctx.spec.modifiedProperty, operator: 'GTE', value: String(from - LOOKBACK_MS) },
+        { propertyName: ctx.spec.modifiedProperty, operator: 'LTE', value: String(until) },
+        ...(queryAfterId === null
+          ? []
+          : [{ propertyName: 'hs_object_id', operator: 'GT', value: queryAfterId }]),
+      ];
+      const response = await ctx.api.call('search', searchPageSchema, {
+        object: ctx.spec.object,
+        body: {
+          filterGroups: [{ filters }],
+          sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+          properties: ctx.spec.properties,
+          limit: ENDPOINTS.search.pageSize,
+          ...(offset > 0 && { after: String(offset) }),
+        },
+      });
+      const pageLast = (response.results.at(-1) as { id?: unknown } | undefined)?.id;
+      if (typeof pageLast === 'string') lastId = pageLast;
+      const more = response.paging !== null && response.results.length > 0;
+      yield pageOf(ctx, response.results, { v: 1, phase: 'search', since: from, until, lastId }).page;
+      if (!more) break;
+      offset += response.results.length;
+      // Offsets stop at 10,000: start a new query after the last id instead of paging on.
+      if (offset + ENDPOINTS.search.pageSize > SEARCH_RESULT_CAP) {
+        offset = 0;
+        queryAfterId = lastId;
+      }
+    }
+    state = { v: 1, phase: 'archived', since: from, until, after: null };
+  }
+
+  if (state.phase === 'archived') {
+    // Archived records are not searchable; the recycle bin (90 days) is listed instead.
+    const { since: from, until } = state;
+    let after = state.after;
+    for (;;) {
+      const response = await ctx.api.call('list', listPageSchema, {
+        object: ctx.spec.object,
+        query: {
+          limit: String(ENDPOINTS.list.pageSize),
+          archived: 'true',
+          properties: ['hs_object_id'],
+          after: after ?? undefined,
+        },
+      });
+      after = response.paging;
+      const { ok } = parseRecords(response.results, objectSchema);
+      const next: StreamCheckpoint =
+        after === null
+          ? { v: 1, phase: 'idle', until }
+          : { v: 1, phase: 'archived', since: from, until, after };
+      yield { records: [], rejected: [], deletedIds: ok.map((r) => r.id), checkpoint: next };
+      if (after === null) return;
+    }
+  }
+}
+
+/** Every live id of an object, a page at a time, for hard-delete reconciliation. */
+export async function* listIds(api: HubspotApi, object: string): AsyncIterable<readonly string[]> {
+  let after: string | null = null;
+  do {
+    const response: ListPage = await api.call('list', listPageSchema, {
+      object,
+      query: {
+        limit: String(ENDPOINTS.list.pageSize),
+        properties: ['hs_object_id'],
+        after: after ?? undefined,
+      },
+    });
+    after = response.paging;
+    yield parseRecords(response.results, objectSchema).ok.map((r) => r.id);
+  } while (after !== null);
+}
+
+/** Property history of ids, 50 per batch read (HubSpot's cap when history is requested). */
+export async function* readHistory(
+  api: HubspotApi,
+  object: string,
+  properties: readonly string[],
+  ids: readonly string[],
+): AsyncIterable<ObjectWire> {
+  const size = ENDPOINTS.history.pageSize;
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += size) {
+    const response = await api.call('history', listPageSchema.pick({ results: true }), {
+      object,
+      body: {
+        inputs: unique.slice(i, i + size).map((id) => ({ id })),
+        properties: ['hs_object_id'],
+        propertiesWithHistory: properties,
+      },
+    });
+    yield* parseRecords(response.results, objectSchema).ok;
+  }
+}
