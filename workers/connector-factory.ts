@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
-import type { CrmConnector } from '../connectors/connector.js';
+import type { Clock, CrmConnector } from '../connectors/connector.js';
+import { createHubspotConnector } from '../connectors/hubspot/index.js';
+import { createRateBudget, type HubSpotTier, hubspotBudgetSpec } from '../connectors/rate-budget.js';
 import type { Connection, ConnectionStore } from '../src/connections/connection-store.js';
+import { createTokenStore } from '../src/connections/token-store.js';
 import type { Logger } from '../src/logger.js';
 
 /**
@@ -38,3 +41,39 @@ export function createConnectorFactory(env: ConnectorEnv): (connection: Connecti
     return build(connection, env);
   };
 }
+
+const realClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Unknown or unset tiers get the smallest HubSpot budget: too slow is better than 429s. */
+function hubspotTier(connection: Connection): HubSpotTier {
+  if (connection.tier === 'oauth' || (connection.tier === null && connection.authMethod === 'oauth'))
+    return 'oauth_app';
+  const tiers: readonly string[] = ['free', 'starter', 'professional', 'enterprise'];
+  return tiers.includes(connection.tier ?? '') ? (connection.tier as HubSpotTier) : 'free';
+}
+
+registerConnectorBuilder('hubspot', async (connection, env) => {
+  const tokens = createTokenStore(env.connections, connection.id);
+  // The budget is per portal, so every connection to one portal shares it; a connection that has
+  // never synced learns its portal id with one request on a budget of its own.
+  const build = (accountId: string) =>
+    createHubspotConnector({
+      baseUrl: connection.baseUrl,
+      deps: {
+        fetch: globalThis.fetch,
+        tokens,
+        clock: realClock,
+        budget: createRateBudget({
+          redis: env.redis,
+          prefix: env.queuePrefix,
+          account: { kind: 'hubspot', accountId },
+          buckets: hubspotBudgetSpec(hubspotTier(connection)),
+        }),
+      },
+    });
+  const accountId = connection.accountId ?? (await build(`connection-${connection.id}`).account()).accountId;
+  return build(accountId);
+});
