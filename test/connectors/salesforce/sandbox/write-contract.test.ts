@@ -129,15 +129,13 @@ describe('custom fields and permission sets', () => {
 
     const set = await conn.sobject('PermissionSet').create({ Name: 'SalesOps_Sync', Label: 'SalesOps Sync' });
     if (!set.success) throw new Error('permission set not created');
-    await conn
-      .sobject('FieldPermissions')
-      .create({
-        ParentId: set.id,
-        SobjectType: 'Opportunity',
-        Field: FIELD,
-        PermissionsRead: true,
-        PermissionsEdit: true,
-      });
+    await conn.sobject('FieldPermissions').create({
+      ParentId: set.id,
+      SobjectType: 'Opportunity',
+      Field: FIELD,
+      PermissionsRead: true,
+      PermissionsEdit: true,
+    });
     // Granted but not yet assigned to the integration user: still invisible.
     expect(await names()).not.toContain('SalesOps_Win_Probability__c');
     await conn
