@@ -1,6 +1,10 @@
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import type { SyncRunCounts } from '../warehouse/tables.js';
+import { computeAttainmentMetrics } from './attainment-metrics.js';
+import { computeFairnessMetrics } from './fairness-metrics.js';
+import { computeForecastMetrics } from './forecast-metrics.js';
+import { recordForecastSnapshot } from './snapshots.js';
 
 /**
  * The compute stage: every metric that is pushed back or cached is recomputed here, set-based,
@@ -16,7 +20,12 @@ export interface ComputeOptions {
 
 type Computation = (db: Db, connection: Connection, options: ComputeOptions) => Promise<void>;
 
-const computations: readonly (readonly [string, Computation])[] = [];
+const computations: readonly (readonly [string, Computation])[] = [
+  ['attainment', computeAttainmentMetrics],
+  ['fairness', computeFairnessMetrics],
+  ['forecastSnapshot', recordForecastSnapshot],
+  ['forecast', computeForecastMetrics],
+];
 
 export async function computeMetrics(
   db: Db,

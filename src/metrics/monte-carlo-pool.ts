@@ -63,6 +63,9 @@ function splitGroups(offsets: Int32Array, parts: number): [number, number][] {
   return ranges;
 }
 
+/** Up to this many deal-trials run on the caller's thread (~50 ms on these machines). */
+const INLINE_DRAWS = 3_000_000;
+
 /**
  * Runs the simulation in worker threads (never on the caller's event loop: a BullMQ job's lock
  * must keep renewing while 10⁹ draws run) and combines the per-trial team totals.
@@ -72,7 +75,10 @@ export async function runMonteCarlo(
   options: MonteCarloOptions,
 ): Promise<MonteCarloResult> {
   const groupCount = input.groupOffsets.length - 1;
-  if ((input.groupOffsets[groupCount] ?? 0) === 0) {
+  const draws = (input.groupOffsets[groupCount] ?? 0) * input.trials;
+  // Small simulations finish in tens of milliseconds, less than starting a thread costs; only
+  // work big enough to hold up the event loop (and a job's lock renewal) goes to threads.
+  if (draws <= INLINE_DRAWS) {
     // Nothing open to simulate (a closed period): every trial is the closed amount, no thread needed.
     const { groups, totals } = simulateGroups(input, 0, groupCount);
     return { team: describe(totals, options.teamQuota ?? Number.NaN), groups };
