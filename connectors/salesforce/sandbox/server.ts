@@ -143,9 +143,8 @@ export class SandboxServer {
     const id = /^\/id\/([^/]+)\/([^/]+)$/.exec(path);
     if (id && method === 'GET') {
       const tokenParam = url.searchParams.get('oauth_token');
-      const user = this.authenticate(headers.authorization, tokenParam);
+      this.authenticate(headers.authorization, tokenParam);
       state.limits.admit();
-      void user;
       return identity(state, id[1]!, id[2]!);
     }
     if (path === '/services/data' && method === 'GET') {

@@ -91,7 +91,7 @@ export function planQuery(q: SoqlQuery, ctx: EvalContext): QueryPlan {
       }
       case 'in': {
         const f = filterable(field(c.field), q, c.field);
-        const values = new Set(c.values.map((v) => coerce(f, v, q, ctx, 'IN')));
+        const values = new Set(c.values.map((v) => coerce(f, v, q, 'IN')));
         return (row) => values.has(normalise(f, row[f.name] ?? null)) !== c.negated;
       }
       case 'compare':
@@ -152,7 +152,7 @@ function typeError(f: FieldDef, q: SoqlQuery, lit: Literal, expected: string): A
 }
 
 /** A literal converted to the field's stored form; date ranges are handled by `compare`. */
-function coerce(f: FieldDef, lit: Literal, q: SoqlQuery, ctx: EvalContext, op: string): Value {
+function coerce(f: FieldDef, lit: Literal, q: SoqlQuery, op: string): Value {
   if (lit.kind === 'null') return null;
   if (isIdType(f)) {
     if (lit.kind !== 'string') throw typeError(f, q, lit, 'id');
@@ -182,7 +182,6 @@ function coerce(f: FieldDef, lit: Literal, q: SoqlQuery, ctx: EvalContext, op: s
     if (lit.kind === 'datetime') return lit.value;
     throw typeError(f, q, lit, 'dateTime');
   }
-  void ctx;
   throw typeError(f, q, lit, f.type);
 }
 
@@ -223,7 +222,7 @@ function compare(
         return (row) => gate(row[name], (v) => v >= lo);
     }
   }
-  const value = coerce(f, lit, q, ctx, op);
+  const value = coerce(f, lit, q, op);
   if (value === null && op !== '=' && op !== '!=') {
     throw queryError('MALFORMED_QUERY', q.text, lit.pos, `invalid operator for null: ${op}`);
   }
