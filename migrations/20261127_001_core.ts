@@ -31,7 +31,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // `connections remove` without --purge keeps the warehouse rows for audit; the name is freed.
     .addColumn('removed_at', 'timestamptz')
     .execute();
-  await sql`create unique index connections_name_live on connections (name) where removed_at is null`.execute(db);
+  await sql`create unique index connections_name_live on connections (name) where removed_at is null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('owners')

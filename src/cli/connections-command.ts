@@ -5,6 +5,7 @@ import { type Credentials, HUBSPOT_TIERS } from '../connections/connection-store
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 import { printJson, printLine, printTable, readSecret } from './cli-io.js';
+import { openEngine } from './engine-env.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
@@ -278,6 +279,31 @@ export function registerConnections(program: Command, ctx: CliContext): void {
           ctx.io,
           `Updated "${c.name}": time zone ${c.timeZone}, fiscal year starts in month ${c.fiscalYearStartMonth}.`,
         );
+    });
+
+  connections
+    .command('test')
+    .description('reach the CRM with the stored credentials and show what it reports')
+    .argument('<name>', 'connection name')
+    .option('--json', 'print one JSON document')
+    .action(async (name: string, o: { json?: boolean }) => {
+      const engine = await openEngine(ctx);
+      const connection = await engine.connections.get(name);
+      const started = performance.now();
+      const connector = await engine.connectorFor(connection);
+      const account = await connector.account();
+      const result = {
+        name,
+        kind: connection.kind,
+        ok: true,
+        ...account,
+        latencyMs: Math.round(performance.now() - started),
+      };
+      if (o.json) return printJson(ctx.io, result);
+      printLine(
+        ctx.io,
+        `"${name}" answers: ${connection.kind} account ${account.accountId}, time zone ${account.timeZone}, currency ${account.currency} (${result.latencyMs} ms).`,
+      );
     });
 
   connections

@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ZodError } from 'zod';
+import { ConnectorError } from '../../connectors/connector-error.js';
+import { UnsupportedConnectorError } from '../../workers/connector-factory.js';
 import { ConfigError } from '../config.js';
 import { ConnectionNotFoundError, DuplicateConnectionError } from '../connections/connection-store.js';
 import { CredentialKeyError } from '../connections/credentials-cipher.js';
@@ -49,6 +51,8 @@ function knownMessage(error: unknown): string | null {
     DuplicateConnectionError,
     ServiceUnavailableError,
     MigrationError,
+    ConnectorError,
+    UnsupportedConnectorError,
   ]) {
     if (error instanceof known) return error.message;
   }
