@@ -1,0 +1,128 @@
+/**
+ * A private Postgres database, Redis prefix, connection store and sandbox for one HubSpot suite,
+ * wired like production: stored (encrypted) credentials, the real connector factory or a
+ * connector built here with a budget sized for the test.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Clock, CrmConnector } from '../../../connectors/connector.js';
+import { createHubspotConnector } from '../../../connectors/hubspot/index.js';
+import {
+  type HubspotSandbox,
+  type HubspotSandboxOptions,
+  startHubspotSandbox,
+} from '../../../connectors/hubspot/sandbox/index.js';
+import { type BudgetBuckets, createRateBudget } from '../../../connectors/rate-budget.js';
+import {
+  type Connection,
+  type ConnectionStore,
+  createConnectionStore,
+} from '../../../src/connections/connection-store.js';
+import { createTokenStore } from '../../../src/connections/token-store.js';
+import { createLogger, type Logger } from '../../../src/logger.js';
+import { createRedis } from '../../../src/redis.js';
+import { createConnectorFactory } from '../../../workers/connector-factory.js';
+import { createSyncQueue } from '../../../workers/queues.js';
+import type { SyncEnv } from '../../../workers/run-sync.js';
+import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from '../../support/test-db.js';
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const realClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Large enough never to wait: for suites that check data, not limits. */
+export const UNLIMITED: BudgetBuckets = {
+  default: { limit: 100_000, windowMs: 10_000 },
+  search: { limit: 1_000, windowMs: 1_000 },
+};
+
+export interface HubspotHarness {
+  readonly sandbox: HubspotSandbox;
+  readonly database: TestDatabase;
+  readonly prefix: string;
+  readonly redis: Redis;
+  readonly queue: Queue;
+  readonly connections: ConnectionStore;
+  readonly logger: Logger;
+  /** A connection to the sandbox with its private-app token (or OAuth when asked). */
+  addConnection(name: string, options?: { tier?: string; oauth?: boolean }): Promise<Connection>;
+  /** The production connector factory (budget from the tier, per portal). */
+  factoryEnv(): SyncEnv;
+  /** A connector with the given budget, for suites that do not test limits. */
+  customEnv(buckets: BudgetBuckets): SyncEnv;
+  close(): Promise<void>;
+}
+
+export async function createHubspotHarness(
+  label: string,
+  sandboxOptions: HubspotSandboxOptions,
+): Promise<HubspotHarness> {
+  const sandbox = await startHubspotSandbox(sandboxOptions);
+  const database = await createTestDatabase(label);
+  const prefix = uniqueQueuePrefix(label);
+  const redis = createRedis(REDIS_URL, 'producer');
+  const queue = createSyncQueue(redis, prefix);
+  const connections = createConnectionStore(database.db, { current: randomBytes(32), previous: [] });
+  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const env = (connectorFor: (connection: Connection) => Promise<CrmConnector>): SyncEnv => ({
+    db: database.db,
+    databaseUrl: database.url,
+    redisUrl: REDIS_URL,
+    prefix,
+    queue,
+    connections,
+    logger,
+    connectorFor,
+    pollMs: 50,
+  });
+  return {
+    sandbox,
+    database,
+    prefix,
+    redis,
+    queue,
+    connections,
+    logger,
+    addConnection: (name, options = {}) =>
+      connections.add({
+        name,
+        kind: 'hubspot',
+        baseUrl: sandbox.baseUrl,
+        tier: options.tier ?? 'enterprise',
+        credentials: options.oauth
+          ? { method: 'oauth', ...sandbox.oauth }
+          : { method: 'private_app', accessToken: sandbox.accessToken },
+      }),
+    factoryEnv: () => env(createConnectorFactory({ redis, queuePrefix: prefix, connections, logger })),
+    customEnv: (buckets) =>
+      env(async (connection) =>
+        createHubspotConnector({
+          baseUrl: connection.baseUrl,
+          deps: {
+            fetch: globalThis.fetch,
+            clock: realClock,
+            tokens: createTokenStore(connections, connection.id),
+            budget: createRateBudget({
+              redis,
+              prefix,
+              account: { kind: 'hubspot', accountId: String(sandbox.data.account.portalId) },
+              buckets,
+            }),
+          },
+        }),
+      ),
+    async close() {
+      await queue.obliterate({ force: true }).catch(() => {});
+      await queue.close();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      await database.drop();
+      await sandbox.close();
+    },
+  };
+}
