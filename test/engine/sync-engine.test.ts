@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSync } from '../../workers/run-sync.js';
-import { createEngineHarness, type EngineHarness } from '../support/engine-harness.js';
+import { runSync, waitForRun } from '../../workers/run-sync.js';
+import { startSyncWorker } from '../../workers/sync-worker.js';
+import { createEngineHarness, type EngineHarness, REDIS_URL } from '../support/engine-harness.js';
 import {
   createMemoryCrm,
   type MemoryCrmOptions,
@@ -127,5 +128,37 @@ describe('sync engine with an in-memory CRM', () => {
       .where('connection_id', '=', connection.id)
       .execute();
     expect(runs).toHaveLength(1);
+  });
+
+  it('turns a scheduled sync-request into a run that goes through every stage', async () => {
+    const connection = await h.connection('scheduled');
+    const worker = await startSyncWorker({
+      ...h.env(factory({ deals: 40, pageSize: 20 })),
+      redisUrl: REDIS_URL,
+      concurrency: 1,
+      reconcileOnStart: false,
+    });
+    try {
+      // What a job scheduler enqueues on its cron tick.
+      await h.queue.add('sync-request', { connectionId: connection.id });
+      let runId: number | undefined;
+      for (let i = 0; i < 200 && runId === undefined; i++) {
+        const row = await h.database.db
+          .selectFrom('sync_runs')
+          .select('id')
+          .where('connection_id', '=', connection.id)
+          .executeTakeFirst();
+        runId = row?.id;
+        if (runId === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(runId).toBeDefined();
+      const run = await waitForRun(h.database.db, runId as number, 25);
+      expect(run.status).toBe('succeeded');
+      expect(run.trigger).toBe('schedule');
+      expect(Object.keys(run.timings).sort()).toEqual(['compute', 'pull', 'push']);
+      expect(run.counts.deals).toBe(40);
+    } finally {
+      await worker.close(5000);
+    }
   });
 });
