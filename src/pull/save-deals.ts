@@ -61,7 +61,9 @@ export async function saveDealPage(
   history: readonly DealChange[],
   stream = 'deals',
 ): Promise<PageCounts> {
-  const { valid, rejected } = validatePage(page.records, dealSchema, (d) => d.lastModifiedAt);
+  const { valid, rejected: invalid } = validatePage(page.records, dealSchema, (d) => d.lastModifiedAt);
+  // Records the connector itself could not map are quarantined alongside those that fail here.
+  const rejected = [...page.rejected, ...invalid];
   const validHistory = history.flatMap((change) => {
     const parsed = dealChangeSchema.safeParse(change);
     return parsed.success ? [parsed.data] : [];

@@ -39,7 +39,9 @@ export async function saveLeadPage(
   page: Page<Lead>,
   history: readonly LeadOwnerChange[],
 ): Promise<PageCounts> {
-  const { valid, rejected } = validatePage(page.records, leadSchema, (l) => l.lastModifiedAt);
+  const { valid, rejected: invalid } = validatePage(page.records, leadSchema, (l) => l.lastModifiedAt);
+  // Records the connector itself could not map are quarantined alongside those that fail here.
+  const rejected = [...page.rejected, ...invalid];
   const crmHistory = history.flatMap((h) => {
     const parsed = leadOwnerChangeSchema.safeParse(h);
     return parsed.success && parsed.data.ownerId ? [{ ...parsed.data, ownerId: parsed.data.ownerId }] : [];

@@ -7,7 +7,9 @@ import type { PageCounts, StreamTarget } from './save-deals.js';
 
 /** Owners and their team memberships, one page per transaction; owners are re-read in full each run. */
 export async function saveOwnerPage(db: Db, target: StreamTarget, page: Page<Owner>): Promise<PageCounts> {
-  const { valid, rejected } = validatePage(page.records, ownerSchema, (o) => o.updatedAt);
+  const { valid, rejected: invalid } = validatePage(page.records, ownerSchema, (o) => o.updatedAt);
+  // Records the connector itself could not map are quarantined alongside those that fail here.
+  const rejected = [...page.rejected, ...invalid];
   return db.transaction().execute(async (trx) => {
     let changed = 0;
     const changedIds: string[] = [];
