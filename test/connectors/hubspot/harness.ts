@@ -48,6 +48,8 @@ export interface HubspotHarness {
   readonly queue: Queue;
   readonly connections: ConnectionStore;
   readonly logger: Logger;
+  /** SALESOPS_SECRET_KEY (base64) of the connection store, for worker processes. */
+  readonly secretKey: string;
   /** A connection to the sandbox with its private-app token (or OAuth when asked). */
   addConnection(name: string, options?: { tier?: string; oauth?: boolean }): Promise<Connection>;
   /** The production connector factory (budget from the tier, per portal). */
@@ -66,7 +68,8 @@ export async function createHubspotHarness(
   const prefix = uniqueQueuePrefix(label);
   const redis = createRedis(REDIS_URL, 'producer');
   const queue = createSyncQueue(redis, prefix);
-  const connections = createConnectionStore(database.db, { current: randomBytes(32), previous: [] });
+  const key = randomBytes(32);
+  const connections = createConnectionStore(database.db, { current: key, previous: [] });
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const env = (connectorFor: (connection: Connection) => Promise<CrmConnector>): SyncEnv => ({
     db: database.db,
@@ -87,6 +90,7 @@ export async function createHubspotHarness(
     queue,
     connections,
     logger,
+    secretKey: key.toString('base64'),
     addConnection: (name, options = {}) =>
       connections.add({
         name,
