@@ -70,21 +70,19 @@ afterAll(() => nock.enableNetConnect());
 
 describe('HubSpot HTTP errors → ConnectorError kinds', () => {
   it('a ten-secondly 429 is rate_limited for the policy interval, and the rate headers reach the budget', async () => {
-    nock(BASE)
-      .get('/account-info/v3/details')
-      .reply(
-        429,
-        {
-          status: 'error',
-          message: 'You have reached your ten_secondly_rolling limit.',
-          policyName: 'TEN_SECONDLY_ROLLING',
-        },
-        {
-          'X-HubSpot-RateLimit-Max': '100',
-          'X-HubSpot-RateLimit-Remaining': '0',
-          'X-HubSpot-RateLimit-Interval-Milliseconds': '10000',
-        },
-      );
+    nock(BASE).get('/account-info/v3/details').reply(
+      429,
+      {
+        status: 'error',
+        message: 'You have reached your ten_secondly_rolling limit.',
+        policyName: 'TEN_SECONDLY_ROLLING',
+      },
+      {
+        'X-HubSpot-RateLimit-Max': '100',
+        'X-HubSpot-RateLimit-Remaining': '0',
+        'X-HubSpot-RateLimit-Interval-Milliseconds': '10000',
+      },
+    );
     const { connector, observed } = connectorWith(privateApp);
     const error = await rejection(connector.account());
     expect(error.kind).toBe('rate_limited');
@@ -103,13 +101,11 @@ describe('HubSpot HTTP errors → ConnectorError kinds', () => {
 
   it('a secondly (search) 429 waits one second, drawn from the search bucket', async () => {
     nock(BASE).get('/account-info/v3/details').reply(200, ACCOUNT);
-    nock(BASE)
-      .post('/crm/v3/objects/deals/search')
-      .reply(429, {
-        status: 'error',
-        message: 'You have reached your secondly limit.',
-        policyName: 'SECONDLY',
-      });
+    nock(BASE).post('/crm/v3/objects/deals/search').reply(429, {
+      status: 'error',
+      message: 'You have reached your secondly limit.',
+      policyName: 'SECONDLY',
+    });
     const { connector, acquired } = connectorWith(privateApp);
     const since = { v: 1, phase: 'idle', until: Date.parse('2026-04-30T00:00:00Z') };
     const error = await rejection(drain(connector.deals(since)));
