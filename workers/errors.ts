@@ -1,4 +1,11 @@
+import { ZodError } from 'zod';
 import { isConnectorError } from '../connectors/connector-error.js';
+import { ConnectionNotFoundError } from '../src/connections/connection-store.js';
+import { CredentialKeyError } from '../src/connections/credentials-cipher.js';
+import { UnsupportedConnectorError } from './connector-factory.js';
+
+/** Failures no retry can mend: wrong key, unknown connection, unsupported CRM, a malformed job. */
+const PERMANENT = [CredentialKeyError, ConnectionNotFoundError, UnsupportedConnectorError, ZodError] as const;
 
 /**
  * The whole error policy in one table: a ConnectorError kind (DESIGN.md §3) becomes one BullMQ
@@ -13,6 +20,7 @@ export type ErrorAction =
 const DEFAULT_RATE_LIMIT_WAIT_MS = 10_000;
 
 export function classifyError(error: unknown): ErrorAction {
+  if (PERMANENT.some((type) => error instanceof type)) return { kind: 'fail' };
   if (!isConnectorError(error)) return { kind: 'retry' };
   switch (error.kind) {
     case 'rate_limited':
