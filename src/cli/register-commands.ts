@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAudit } from './audit-command.js';
 import type { CliContext } from './cli-context.js';
 import { registerConnections } from './connections-command.js';
+import { registerDemo } from './demo-command.js';
 import { registerForecast } from './forecast-command.js';
 import { registerMigrate } from './migrate-command.js';
 import { registerQuotas } from './quotas-command.js';
@@ -25,4 +26,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAudit(program, ctx);
   registerQuotas(program, ctx);
   registerReport(program, ctx);
+  registerDemo(program, ctx);
 }

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { runDemo } from '../demo/run-demo.js';
+import type { CliContext } from './cli-context.js';
+import { usageError } from './cli-error.js';
+
+export function registerDemo(program: Command, ctx: CliContext): void {
+  program
+    .command('demo')
+    .description('the whole loop on the built-in sandbox CRMs: sync, metrics, audit, forecast, push-back')
+    .option(
+      '--seed <n>',
+      'seed of the generated company',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw usageError(`--seed expects a whole number, not "${v}".`);
+        return n;
+      },
+      7,
+    )
+    .option(
+      '--deals <n>',
+      'deals per CRM',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 100 || n > 200_000)
+          throw usageError(`--deals expects a whole number from 100 to 200000, not "${v}".`);
+        return n;
+      },
+      2500,
+    )
+    .option('--output-dir <dir>', 'where the CSV files and HTML reports go', 'salesops-demo')
+    .option('--json', 'print one JSON document with everything the demo found')
+    .action(async (o: { seed: number; deals: number; outputDir: string; json?: boolean }) => {
+      // The demo drives the real commands in-process; loaded lazily to keep the module graph acyclic.
+      const { runCli } = await import('./program.js');
+      ctx.setExitCode(
+        await runDemo(
+          ctx.io,
+          { seed: o.seed, deals: o.deals, outputDir: o.outputDir, json: o.json === true },
+          runCli,
+        ),
+      );
+    });
+}

@@ -1,0 +1,151 @@
+import type { CliIo } from '../cli/cli-io.js';
+import { printJson, printLine } from '../cli/cli-io.js';
+
+/** What the demo learned, per connection, and how it is shown. */
+export interface DemoConnectionResult {
+  readonly name: string;
+  readonly kind: 'hubspot' | 'salesforce';
+  readonly quarter: string;
+  readonly auditPeriod: string;
+  readonly auditHtml: string;
+  readonly firstPull: SyncDoc;
+  readonly sync: SyncDoc;
+  readonly fields: {
+    readonly created?: readonly unknown[];
+    readonly existing?: readonly unknown[];
+    readonly notes?: readonly string[];
+  };
+  readonly attainmentTable: string;
+  readonly attainment: {
+    readonly currency: string;
+    readonly team: {
+      readonly quota: number | null;
+      readonly closedWon: number;
+      readonly attainment: number | null;
+      readonly shareAtOrAbove100: number | null;
+    };
+  };
+  readonly audit: {
+    readonly totalLeads: number;
+    readonly gini: number | null;
+    readonly flags: readonly {
+      readonly ownerEmail: string | null;
+      readonly reason: string;
+      readonly received: number;
+      readonly expected: number;
+      readonly pValue: number | null;
+    }[];
+  };
+  readonly forecast: {
+    readonly currency: string;
+    readonly method: string;
+    readonly team: {
+      readonly closedWon: number;
+      readonly p10: number;
+      readonly p50: number;
+      readonly p90: number;
+      readonly probabilityOfQuota: number | null;
+    };
+  };
+  readonly written: {
+    readonly records: number;
+    readonly calls: number;
+    readonly sample: readonly {
+      readonly object: string;
+      readonly id: string;
+      readonly values: Readonly<Record<string, string | null>>;
+    }[];
+  };
+}
+
+interface SyncDoc {
+  readonly status?: string;
+  readonly pulled?: Readonly<Record<string, number>>;
+  readonly pushed?: { readonly calls: number; readonly records: number; readonly failed: number };
+  readonly durationMs?: number;
+}
+
+export interface DemoSummary {
+  readonly databaseUrl: string;
+  readonly generatedKey: boolean;
+  readonly outputDir: string;
+  readonly durationMs: number;
+  readonly connections: readonly DemoConnectionResult[];
+  readonly json: boolean;
+}
+
+const money = (value: number | null | undefined, currency: string) =>
+  value === null || value === undefined ? '—' : `${currency} ${Math.round(value).toLocaleString('en-US')}`;
+const pct = (ratio: number | null | undefined) =>
+  ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(1)}%`;
+
+export function printDemoSummary(io: CliIo, s: DemoSummary): void {
+  if (s.json) {
+    const { json: _json, ...document } = s;
+    printJson(io, document);
+    return;
+  }
+  const line = (text = '') => printLine(io, text);
+  line();
+  line(`salesops demo finished in ${(s.durationMs / 1000).toFixed(1)} s.`);
+  for (const c of s.connections) {
+    const label = c.kind === 'hubspot' ? 'HubSpot' : 'Salesforce';
+    line();
+    line(`━━ ${label} (${c.name}) ━━`);
+    line(
+      `Pulled ${c.firstPull.pulled?.owners ?? 0} owners, ${c.firstPull.pulled?.deals ?? 0} deals and ${c.firstPull.pulled?.leads ?? 0} leads; the second sync re-read ${c.sync.pulled?.deals ?? 0} changed deals.`,
+    );
+    line();
+    line(`Attainment, fiscal quarter ${c.quarter}:`);
+    io.stdout.write(c.attainmentTable.endsWith('\n') ? c.attainmentTable : `${c.attainmentTable}\n`);
+    const team = c.attainment.team;
+    line(
+      `Whole team: ${money(team.closedWon, c.attainment.currency)} of ${money(team.quota, c.attainment.currency)} (${pct(team.attainment)}); ${pct(team.shareAtOrAbove100)} of reps at or above quota.`,
+    );
+    line();
+    line(
+      `Lead distribution audit, ${c.auditPeriod}: ${c.audit.totalLeads} leads, Gini ${c.audit.gini?.toFixed(3) ?? '—'}.`,
+    );
+    const repFlags = c.audit.flags.filter((f) => f.pValue !== null);
+    if (repFlags.length === 0) line('  No rep was flagged.');
+    for (const flag of repFlags.slice(0, 3)) line(`  FLAG ${flag.ownerEmail}: ${flag.reason}`);
+    const outside = c.audit.flags.length - repFlags.length;
+    if (outside > 0) line(`  …and ${outside} lead(s) went to owners outside the rotation.`);
+    line(`  Report for a manager: ${c.auditHtml}`);
+    line();
+    const f = c.forecast.team;
+    line(
+      `Forecast ${c.quarter} (${c.forecast.method}): P10 ${money(f.p10, c.forecast.currency)} · P50 ${money(f.p50, c.forecast.currency)} · P90 ${money(f.p90, c.forecast.currency)}; chance of making the team quota ${pct(f.probabilityOfQuota)}.`,
+    );
+    line();
+    line(
+      `Written into ${label}: ${c.written.records} records in ${c.sync.pushed?.calls ?? c.written.calls} write calls (${c.sync.pushed?.failed ?? 0} rejected); fields created: ${c.fields.created?.length ?? 0}, already there: ${c.fields.existing?.length ?? 0}.`,
+    );
+    for (const note of c.fields.notes ?? []) line(`  note: ${note}`);
+    for (const record of c.written.sample) {
+      const values = Object.entries(record.values)
+        .map(([field, value]) => `${field}=${value}`)
+        .join(', ');
+      line(`  ${record.object} ${record.id}: ${values}`);
+    }
+  }
+  const env = `DATABASE_URL=${s.databaseUrl}`;
+  const first = s.connections[0];
+  line();
+  line('Try next (the demo data stays in its own database):');
+  if (first) {
+    line(`  ${env} npx salesops report reps --connection ${first.name} --period ${first.quarter}`);
+    line(
+      `  ${env} npx salesops audit leads --connection ${first.name} --period ${first.auditPeriod} --html audit.html`,
+    );
+    line(`  ${env} npx salesops forecast --connection ${first.name} --period ${first.quarter} --json`);
+    line(
+      `  ${env} npx salesops forecast backtest --connection ${first.name} --from ${first.quarter} --to ${first.quarter}`,
+    );
+  }
+  line(`  Open the HTML audit reports in ${s.outputDir}`);
+  line('  Connect your own CRM: see "Your first real connection" in README.md.');
+  if (s.generatedKey) {
+    line('  (SALESOPS_SECRET_KEY was not set, so the demo used a throw-away key for its own database.)');
+  }
+}

@@ -1,0 +1,299 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
+import { startSalesforceSandbox } from '../../connectors/salesforce/sandbox/index.js';
+import { createConnectorFactory } from '../../workers/connector-factory.js';
+import { createSyncQueue } from '../../workers/queues.js';
+import { startSyncWorker } from '../../workers/sync-worker.js';
+import type { ExitCodeValue } from '../cli/cli-error.js';
+import { CliError } from '../cli/cli-error.js';
+import type { CliIo } from '../cli/cli-io.js';
+import { loadConfig } from '../config.js';
+import { createConnectionStore } from '../connections/connection-store.js';
+import { createDb, databaseName, dropDatabase } from '../db.js';
+import { createLogger } from '../logger.js';
+import { localDate, periodContaining } from '../metrics/periods.js';
+import { createRedis } from '../redis.js';
+import { checkServices } from '../service-check.js';
+import { planDemoQuotas, planDemoRotation, quotasCsv, rotationCsv } from './demo-plans.js';
+import { createDemoProgress } from './demo-progress.js';
+import { type DemoConnectionResult, printDemoSummary } from './demo-summary.js';
+
+/**
+ * `salesops demo`: the whole product on the built-in sandboxes, end to end, through the same
+ * commands a user types (each step is a real `salesops …` invocation in this process), so what
+ * the demo shows is what the README promises. It starts clean every time: its own database and
+ * queue prefix are dropped first.
+ */
+export type RunCli = (argv: readonly string[], io: CliIo) => Promise<ExitCodeValue>;
+
+export interface DemoOptions {
+  readonly seed: number;
+  readonly deals: number;
+  readonly json: boolean;
+  readonly outputDir: string;
+}
+
+export interface Captured {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function demoDatabaseUrl(env: NodeJS.ProcessEnv): string {
+  if (env.SALESOPS_DEMO_DATABASE_URL) return env.SALESOPS_DEMO_DATABASE_URL;
+  const url = new URL(loadConfig(env).databaseUrl);
+  url.pathname = `/${databaseName(url.toString())}_demo`;
+  return url.toString();
+}
+
+export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): Promise<ExitCodeValue> {
+  const started = Date.now();
+  const base = loadConfig(io.env);
+  const progress = createDemoProgress(io.stderr);
+  progress.step('Checking PostgreSQL and Redis');
+  await checkServices(base.databaseUrl, base.redisUrl, base.serviceTimeoutMs);
+
+  const demoUrl = demoDatabaseUrl(io.env);
+  const prefix = '{salesops-demo}';
+  const generatedKey = !base.secretKey;
+  const env: NodeJS.ProcessEnv = {
+    ...io.env,
+    DATABASE_URL: demoUrl,
+    SALESOPS_QUEUE_PREFIX: prefix,
+    SALESOPS_SECRET_KEY: io.env.SALESOPS_SECRET_KEY || randomBytes(32).toString('base64'),
+    LOG_LEVEL: io.env.LOG_LEVEL ?? 'warn',
+  };
+  const cli = async (argv: readonly string[], allowed: readonly number[] = [0]): Promise<Captured> => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const stdin = new PassThrough();
+    stdin.end();
+    let out = '';
+    let err = '';
+    stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const code = await runCli(argv, { stdout, stderr, stdin, env });
+    if (!allowed.includes(code)) {
+      throw new CliError(
+        `The demo step \`salesops ${argv.join(' ')}\` failed (exit ${code}): ${err.trim() || out.trim()}`,
+      );
+    }
+    return { code, stdout: out, stderr: err };
+  };
+
+  progress.step(`Preparing a clean demo database (${databaseName(demoUrl)})`);
+  await dropDatabase(demoUrl);
+  const redis = createRedis(base.redisUrl, 'producer');
+  const stale = await redis.keys(`${prefix}:*`);
+  if (stale.length > 0) await redis.del(...stale);
+  await cli(['migrate']);
+
+  progress.step('Starting the sandbox CRMs (a seeded company: teams, a year of deals, leads)');
+  const hubspot = await startHubspotSandbox({
+    seed: options.seed,
+    deals: options.deals,
+    contacts: options.deals,
+    unfairLeadStretch: true,
+  });
+  const salesforce = await startSalesforceSandbox({
+    seed: options.seed + 1,
+    deals: options.deals,
+    leads: options.deals,
+    unfairLeadStretch: true,
+    strictFieldPermissions: true,
+  });
+  const db = createDb(demoUrl, { max: 6 });
+  const queue = createSyncQueue(redis, prefix);
+  const logger = createLogger({ level: env.LOG_LEVEL });
+  let worker: Awaited<ReturnType<typeof startSyncWorker>> | undefined;
+  try {
+    progress.step('Adding both connections');
+    await cli([
+      'connections',
+      'add',
+      'hubspot',
+      '--name',
+      'demo-hubspot',
+      '--access-token',
+      hubspot.accessToken,
+      '--base-url',
+      hubspot.baseUrl,
+      '--tier',
+      'professional',
+    ]);
+    await cli([
+      'connections',
+      'add',
+      'salesforce',
+      '--name',
+      'demo-salesforce',
+      '--instance-url',
+      salesforce.instanceUrl,
+      '--login-url',
+      salesforce.loginUrl,
+      '--client-id',
+      salesforce.clientId,
+      '--client-secret',
+      salesforce.clientSecret,
+    ]);
+
+    const keys = { current: Buffer.from(env.SALESOPS_SECRET_KEY as string, 'base64'), previous: [] };
+    const connections = createConnectionStore(db, keys);
+    worker = await startSyncWorker({
+      db,
+      databaseUrl: demoUrl,
+      redisUrl: base.redisUrl,
+      queue,
+      prefix,
+      connections,
+      logger,
+      connectorFor: createConnectorFactory({ redis, queuePrefix: prefix, connections, logger }),
+      concurrency: 2,
+      reconcileOnStart: false,
+    });
+
+    const names = ['demo-hubspot', 'demo-salesforce'] as const;
+    const totals = { 'demo-hubspot': hubspot.data.dealCount, 'demo-salesforce': options.deals };
+    const syncAll = async (label: string, extra: readonly string[]) =>
+      progress.track(label, db, names, totals, () =>
+        Promise.all(names.map((name) => cli(['sync', name, '--json', ...extra]))),
+      );
+    const firstPull = await syncAll('First pull: owners, pipelines, deals, leads', ['--no-push']);
+
+    progress.step('Importing quotas and rep settings (CSV files an admin would keep)');
+    const outputDir = resolve(options.outputDir);
+    await mkdir(outputDir, { recursive: true });
+    for (const name of names) {
+      const connection = await connections.get(name);
+      const today = localDate(new Date(), connection.timeZone);
+      const quarter = periodContaining('quarter', today, connection);
+      const csv = quotasCsv(await planDemoQuotas(db, connection, quarter));
+      await writeFile(resolve(outputDir, `${name}-quotas.csv`), `${csv.reps}\n`);
+      await writeFile(resolve(outputDir, `${name}-team-quotas.csv`), `${csv.teams}\n`);
+      await writeFile(
+        resolve(outputDir, `${name}-reps.csv`),
+        `${rotationCsv(await planDemoRotation(db, connection, today))}\n`,
+      );
+      await cli(['quotas', 'import', resolve(outputDir, `${name}-quotas.csv`), '--connection', name]);
+      await cli(['quotas', 'import', resolve(outputDir, `${name}-team-quotas.csv`), '--connection', name]);
+      await cli(['settings', 'reps', resolve(outputDir, `${name}-reps.csv`), '--connection', name]);
+    }
+
+    progress.step('Provisioning the computed fields in both CRMs');
+    const fields = await Promise.all(
+      names.map((name) => cli(['fields', 'ensure', '--connection', name, '--json'])),
+    );
+
+    const pushed = await syncAll('Computing metrics and pushing them back', []);
+
+    progress.step('Reading the reports');
+    const results: DemoConnectionResult[] = [];
+    for (const [index, name] of names.entries()) {
+      const connection = await connections.get(name);
+      const today = localDate(new Date(), connection.timeZone);
+      const quarter = periodContaining('quarter', today, connection).key;
+      const stretch =
+        name === 'demo-hubspot'
+          ? hubspot.data.unfairStretch &&
+            new Date((hubspot.data.unfairStretch.from + hubspot.data.unfairStretch.to) / 2)
+          : new Date(
+              (salesforce.data.unfairLeadStretch.start.getTime() +
+                salesforce.data.unfairLeadStretch.end.getTime()) /
+                2,
+            );
+      const auditPeriod = periodContaining(
+        'month',
+        localDate(stretch ?? new Date(), connection.timeZone),
+        connection,
+      ).key;
+      const html = resolve(outputDir, `${name}-lead-audit-${auditPeriod}.html`);
+      const attainmentTable = await cli(['report', 'attainment', '--connection', name, '--period', quarter]);
+      const attainment = await cli([
+        'report',
+        'attainment',
+        '--connection',
+        name,
+        '--period',
+        quarter,
+        '--json',
+      ]);
+      const audit = await cli(['audit', 'leads', '--connection', name, '--period', auditPeriod, '--json']);
+      await cli(['audit', 'leads', '--connection', name, '--period', auditPeriod, '--html', html]);
+      const forecast = await cli(['forecast', '--connection', name, '--period', quarter, '--json']);
+      results.push({
+        name,
+        kind: connection.kind,
+        quarter,
+        auditPeriod,
+        auditHtml: html,
+        firstPull: JSON.parse(firstPull[index]?.stdout ?? '{}'),
+        sync: JSON.parse(pushed[index]?.stdout ?? '{}'),
+        fields: JSON.parse(fields[index]?.stdout ?? '{}'),
+        attainmentTable: attainmentTable.stdout,
+        attainment: JSON.parse(attainment.stdout),
+        audit: JSON.parse(audit.stdout),
+        forecast: JSON.parse(forecast.stdout),
+        written: name === 'demo-hubspot' ? hubspotWritten(hubspot) : salesforceWritten(salesforce),
+      });
+    }
+    progress.done();
+    printDemoSummary(io, {
+      databaseUrl: demoUrl,
+      generatedKey,
+      outputDir,
+      durationMs: Date.now() - started,
+      connections: results,
+      json: options.json,
+    });
+    return 0;
+  } finally {
+    progress.done();
+    await worker?.close(10_000);
+    await queue.close();
+    redis.disconnect();
+    await db.destroy();
+    await hubspot.close();
+    await salesforce.close();
+  }
+}
+
+type Written = DemoConnectionResult['written'];
+
+function hubspotWritten(sandbox: Awaited<ReturnType<typeof startHubspotSandbox>>): Written {
+  const sample = (object: 'deals' | 'users') =>
+    [...sandbox.data.written(object)]
+      .slice(0, 3)
+      .map(([id, values]) => ({ object, id, values: { ...values } }));
+  return {
+    records: sandbox.data.written('deals').size + sandbox.data.written('users').size,
+    calls: sandbox.requests.filter((r) => r.mutating).length,
+    sample: [...sample('users'), ...sample('deals')],
+  };
+}
+
+function salesforceWritten(sandbox: Awaited<ReturnType<typeof startSalesforceSandbox>>): Written {
+  const byRecord = new Map<string, { object: string; id: string; values: Record<string, string | null> }>();
+  for (const write of sandbox.data.fieldWrites) {
+    if (!write.field.endsWith('__c')) continue;
+    const key = `${write.object}/${write.id}`;
+    const entry = byRecord.get(key) ?? { object: write.object, id: write.id, values: {} };
+    entry.values[write.field] = write.value === null ? null : String(write.value);
+    byRecord.set(key, entry);
+  }
+  const records = [...byRecord.values()];
+  return {
+    records: records.length,
+    calls: sandbox.requests.filter((r) => r.mutating).length,
+    sample: [
+      ...records.filter((r) => r.object !== 'Opportunity').slice(0, 3),
+      ...records.filter((r) => r.object === 'Opportunity').slice(0, 3),
+    ],
+  };
+}
