@@ -103,23 +103,15 @@ export async function* incrementalStream<T>(
   if (state.phase === 'list') {
     // The first sync: the list endpoint has no result cap. Archived records are skipped (there is
     // nothing in the warehouse to mark yet; `--full` re-syncs reconcile ids instead).
-    let after = state.after;
     const until = state.until;
-    for (;;) {
-      const response = await ctx.api.call('list', listPageSchema, {
-        object: ctx.spec.object,
-        query: {
-          limit: String(ENDPOINTS.list.pageSize),
-          properties: ctx.spec.properties,
-          after: after ?? undefined,
-        },
-      });
-      after = response.paging;
+    for await (const response of prefetched(state.after, (after) => listPage(ctx, after, false))) {
       const next: StreamCheckpoint =
-        after === null ? { v: 1, phase: 'idle', until } : { v: 1, phase: 'list', until, after };
+        response.paging === null
+          ? { v: 1, phase: 'idle', until }
+          : { v: 1, phase: 'list', until, after: response.paging };
       yield pageOf(ctx, response.results, next).page;
-      if (after === null) return;
     }
+    return;
   }
 
   if (state.phase === 'search') {
@@ -128,63 +120,97 @@ export async function* incrementalStream<T>(
     // The id the current query starts after; it only moves when a query is restarted.
     let queryAfterId = lastId;
     let offset = 0;
+    const search = () => searchPage(ctx, from, until, queryAfterId, offset);
+    let pending = search();
     for (;;) {
-      const filters = [
-        { propertyName: ctx.spec.modifiedProperty, operator: 'GTE', value: String(from - LOOKBACK_MS) },
-        { propertyName: ctx.spec.modifiedProperty, operator: 'LTE', value: String(until) },
-        ...(queryAfterId === null
-          ? []
-          : [{ propertyName: 'hs_object_id', operator: 'GT', value: queryAfterId }]),
-      ];
-      const response = await ctx.api.call('search', searchPageSchema, {
-        object: ctx.spec.object,
-        body: {
-          filterGroups: [{ filters }],
-          sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
-          properties: ctx.spec.properties,
-          limit: ENDPOINTS.search.pageSize,
-          ...(offset > 0 && { after: String(offset) }),
-        },
-      });
+      const response = await pending;
       const pageLast = (response.results.at(-1) as { id?: unknown } | undefined)?.id;
       if (typeof pageLast === 'string') lastId = pageLast;
       const more = response.paging !== null && response.results.length > 0;
+      if (more) {
+        offset += response.results.length;
+        // Offsets stop at 10,000: start a new query after the last id instead of paging on.
+        if (offset + ENDPOINTS.search.pageSize > SEARCH_RESULT_CAP) {
+          offset = 0;
+          queryAfterId = lastId;
+        }
+        pending = quiet(search());
+      }
       yield pageOf(ctx, response.results, { v: 1, phase: 'search', since: from, until, lastId }).page;
       if (!more) break;
-      offset += response.results.length;
-      // Offsets stop at 10,000: start a new query after the last id instead of paging on.
-      if (offset + ENDPOINTS.search.pageSize > SEARCH_RESULT_CAP) {
-        offset = 0;
-        queryAfterId = lastId;
-      }
     }
     state = { v: 1, phase: 'archived', since: from, until, after: null };
   }
 
-  if (state.phase === 'archived') {
-    // Archived records are not searchable; the recycle bin (90 days) is listed instead.
-    const { since: from, until } = state;
-    let after = state.after;
-    for (;;) {
-      const response = await ctx.api.call('list', listPageSchema, {
-        object: ctx.spec.object,
-        query: {
-          limit: String(ENDPOINTS.list.pageSize),
-          archived: 'true',
-          properties: ['hs_object_id'],
-          after: after ?? undefined,
-        },
-      });
-      after = response.paging;
-      const { ok } = parseRecords(response.results, objectSchema);
-      const next: StreamCheckpoint =
-        after === null
-          ? { v: 1, phase: 'idle', until }
-          : { v: 1, phase: 'archived', since: from, until, after };
-      yield { records: [], rejected: [], deletedIds: ok.map((r) => r.id), checkpoint: next };
-      if (after === null) return;
-    }
+  // Archived records are not searchable; the recycle bin (90 days) is listed instead.
+  const { since: from, until } = state;
+  for await (const response of prefetched(state.after, (after) => listPage(ctx, after, true))) {
+    const { ok } = parseRecords(response.results, objectSchema);
+    const next: StreamCheckpoint =
+      response.paging === null
+        ? { v: 1, phase: 'idle', until }
+        : { v: 1, phase: 'archived', since: from, until, after: response.paging };
+    yield { records: [], rejected: [], deletedIds: ok.map((r) => r.id), checkpoint: next };
   }
+}
+
+/** A prefetched request may fail before it is awaited; the failure surfaces when it is. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/**
+ * Cursor pages with the next request in flight while the caller handles the current page (the
+ * pull stage's transaction overlaps HubSpot's latency). Only one request is ever ahead.
+ */
+async function* prefetched(
+  first: string | null,
+  fetchPage: (after: string | null) => Promise<ListPage>,
+): AsyncIterable<ListPage> {
+  let pending = fetchPage(first);
+  for (;;) {
+    const response = await pending;
+    if (response.paging !== null) pending = quiet(fetchPage(response.paging));
+    yield response;
+    if (response.paging === null) return;
+  }
+}
+
+function listPage<T>(ctx: StreamContext<T>, after: string | null, archived: boolean): Promise<ListPage> {
+  return ctx.api.call('list', listPageSchema, {
+    object: ctx.spec.object,
+    query: {
+      limit: String(ENDPOINTS.list.pageSize),
+      properties: archived ? ['hs_object_id'] : ctx.spec.properties,
+      ...(archived && { archived: 'true' }),
+      after: after ?? undefined,
+    },
+  });
+}
+
+function searchPage<T>(
+  ctx: StreamContext<T>,
+  from: number,
+  until: number,
+  afterId: string | null,
+  offset: number,
+) {
+  const filters = [
+    { propertyName: ctx.spec.modifiedProperty, operator: 'GTE', value: String(from - LOOKBACK_MS) },
+    { propertyName: ctx.spec.modifiedProperty, operator: 'LTE', value: String(until) },
+    ...(afterId === null ? [] : [{ propertyName: 'hs_object_id', operator: 'GT', value: afterId }]),
+  ];
+  return ctx.api.call('search', searchPageSchema, {
+    object: ctx.spec.object,
+    body: {
+      filterGroups: [{ filters }],
+      sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+      properties: ctx.spec.properties,
+      limit: ENDPOINTS.search.pageSize,
+      ...(offset > 0 && { after: String(offset) }),
+    },
+  });
 }
 
 /** Every live id of an object, a page at a time, for hard-delete reconciliation. */
