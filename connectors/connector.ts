@@ -197,7 +197,13 @@ export interface WriteResult {
   /** When the CRM resolved the id to another record (a merge), the surviving id. */
   readonly resolvedId?: string;
   readonly reason?: string;
+  /** The neutral field name the rejection is about, when the CRM names one. */
   readonly field?: string;
+  /**
+   * `field_missing`: the record was refused because `field` does not exist in the CRM (deleted
+   * by an admin, or never provisioned). The push stage then re-ensures fields once and retries.
+   */
+  readonly code?: 'field_missing';
 }
 
 export interface CrmConnector {
@@ -213,7 +219,25 @@ export interface CrmConnector {
   quotas?(range: Period): AsyncIterable<Quota>;
   splits?(ids: readonly string[]): AsyncIterable<Split>;
   ensureFields(specs: readonly FieldSpec[], opts: { readonly dryRun: boolean }): Promise<FieldReport>;
-  /** One result per record; never throws for one record's failure. */
+  /**
+   * Writes computed values onto CRM records (DESIGN §6). The push stage owns batching, so:
+   * - `writes.length` ≤ the CRM's batch maximum (HubSpot 100, Salesforce 200), and the connector
+   *   makes exactly ONE API call per invocation (the push stage counts calls from invocations);
+   * - target `deal`: `recordId` is the deal's external id;
+   *   target `rep`: `recordId` is the owner's `user_id` (HubSpot owner `userId`, Salesforce User
+   *   Id) and the connector resolves its own record for that user (HubSpot `users` object by
+   *   `hs_internal_user_id`; Salesforce `User`, or the `SalesOps_Scorecard__c` fallback);
+   * - `values` are keyed by neutral field name; numbers are already rounded, dates are
+   *   `YYYY-MM-DD`, null clears the field;
+   * - one result per input record, `recordId` = the input's id: `resolvedId` when the CRM wrote
+   *   to a surviving merged record, `ok: false` with the CRM's `reason` when it refused the
+   *   record, `code: 'field_missing'` (+ `field`) when the refusal is a missing field — also when
+   *   the CRM refuses the whole call for that reason (return one such result per record
+   *   instead of throwing). A record missing from the results counts as not written.
+   * Never throws for one record's failure; throws a ConnectorError when the whole call fails
+   * (`invalid_request` / `not_found` make the push stage bisect the batch to isolate the bad
+   * record; `rate_limited`, `transient`, `deferred`, `auth` end the stage and nothing is lost).
+   */
   write(target: FieldObject, writes: readonly FieldWrite[]): Promise<readonly WriteResult[]>;
 }
 

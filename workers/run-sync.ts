@@ -3,6 +3,7 @@ import type { CrmConnector } from '../connectors/connector.js';
 import type { Connection, ConnectionStore } from '../src/connections/connection-store.js';
 import type { Db } from '../src/db.js';
 import type { Logger } from '../src/logger.js';
+import { type PreviewEntry, type Rejection, runPreview, runRejections } from '../src/push/push-report.js';
 import { getRun, type RunOptions, requestRun } from '../src/warehouse/sync-runs.js';
 import type { SyncRunRow } from '../src/warehouse/tables.js';
 import { enqueueStage } from './queues.js';
@@ -42,8 +43,10 @@ export interface SyncSummary {
     readonly calls: number;
     readonly records: number;
     readonly failed: number;
-    readonly rejected: readonly { object: string; recordId: string; field: string; reason: string }[];
+    readonly rejected: readonly Rejection[];
   };
+  /** Only on a dry run: every value the push would write. */
+  readonly preview?: readonly PreviewEntry[];
   readonly durationMs: number;
   readonly error: string | null;
 }
@@ -76,7 +79,7 @@ export async function runSync(
       : null;
   try {
     const final = await waitForRun(env.db, run.runId, env.pollMs ?? 200);
-    return summarize(final);
+    return summarize(final, await pushDetails(env.db, final));
   } finally {
     await local?.close(30_000);
   }
@@ -91,7 +94,20 @@ export async function waitForRun(db: Db, runId: number, pollMs: number): Promise
   }
 }
 
-export function summarize(run: SyncRunRow): SyncSummary {
+export interface PushDetails {
+  readonly rejected: readonly Rejection[];
+  readonly preview?: readonly PreviewEntry[];
+}
+
+/** The per-value part of the summary, from the run's push_results. */
+export async function pushDetails(db: Db, run: SyncRunRow): Promise<PushDetails> {
+  const rejected = await runRejections(db, run.id);
+  return (run.options as RunOptions).dryRun === true
+    ? { rejected, preview: await runPreview(db, run.id) }
+    : { rejected };
+}
+
+export function summarize(run: SyncRunRow, details: PushDetails = { rejected: [] }): SyncSummary {
   const c = run.counts;
   const n = (value: number | undefined) => value ?? 0;
   return {
@@ -106,7 +122,13 @@ export function summarize(run: SyncRunRow): SyncSummary {
       changed: n(c.changed),
     },
     quarantined: n(c.quarantined),
-    pushed: { calls: n(c.pushedCalls), records: n(c.pushedRecords), failed: n(c.pushFailed), rejected: [] },
+    pushed: {
+      calls: n(c.pushedCalls),
+      records: n(c.pushedRecords),
+      failed: n(c.pushFailed),
+      rejected: details.rejected,
+    },
+    ...(details.preview && { preview: details.preview }),
     durationMs:
       run.finished_at && (run.started_at ?? run.queued_at)
         ? run.finished_at.getTime() - (run.started_at ?? run.queued_at).getTime()

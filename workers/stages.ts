@@ -55,6 +55,7 @@ export const defaultStages: StageImpls = {
       runId: ctx.runId,
       dryRun: ctx.options.dryRun === true,
       signal: ctx.signal,
+      logger: ctx.logger,
     });
   },
 };

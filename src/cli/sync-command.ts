@@ -49,6 +49,27 @@ export function registerSync(program: Command, ctx: CliContext): void {
     );
 }
 
+/** A terminal shows the first rows; `--json` carries every one. */
+const PREVIEW_ROWS = 50;
+
+function printPreview(ctx: CliContext, preview: NonNullable<SyncSummary['preview']>): void {
+  if (preview.length === 0) {
+    printLine(ctx.io, 'Dry run: nothing would be written; the CRM already shows every value.');
+    return;
+  }
+  printLine(ctx.io, `Dry run: ${preview.length} value(s) would be written (nothing was sent):`);
+  printTable(
+    ctx.io,
+    ['object', 'record', 'field', 'from → to'],
+    preview
+      .slice(0, PREVIEW_ROWS)
+      .map((p) => [p.object, p.recordId, p.field, `${p.from ?? '(empty)'} → ${p.to ?? '(empty)'}`]),
+  );
+  if (preview.length > PREVIEW_ROWS) {
+    printLine(ctx.io, `… and ${preview.length - PREVIEW_ROWS} more; use --json for the full list.`);
+  }
+}
+
 function printSummary(ctx: CliContext, name: string, s: SyncSummary): void {
   printLine(
     ctx.io,
@@ -83,6 +104,15 @@ function printSummary(ctx: CliContext, name: string, s: SyncSummary): void {
       ],
     ],
   );
+  if (s.preview) printPreview(ctx, s.preview);
+  if (s.pushed.rejected.length > 0) {
+    printLine(ctx.io, `The CRM rejected ${s.pushed.failed} record(s); they are retried on the next sync:`);
+    printTable(
+      ctx.io,
+      ['object', 'record', 'field', 'reason'],
+      s.pushed.rejected.slice(0, PREVIEW_ROWS).map((r) => [r.object, r.recordId, r.field, r.reason]),
+    );
+  }
   if (s.status === 'deferred') {
     printLine(
       ctx.io,

@@ -1,5 +1,6 @@
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { computeOutbox } from '../push/outbox.js';
 import type { SyncRunCounts } from '../warehouse/tables.js';
 import { computeAttainmentMetrics } from './attainment-metrics.js';
 import { computeFairnessMetrics } from './fairness-metrics.js';
@@ -25,6 +26,8 @@ const computations: readonly (readonly [string, Computation])[] = [
   ['fairness', computeFairnessMetrics],
   ['forecastSnapshot', recordForecastSnapshot],
   ['forecast', computeForecastMetrics],
+  // Last: it diffs every pushed metric above against what the CRM last accepted.
+  ['outbox', async (db, connection, options) => void (await computeOutbox(db, connection, options))],
 ];
 
 export async function computeMetrics(

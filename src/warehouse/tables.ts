@@ -316,6 +316,58 @@ export interface ForecastAccuracyTable {
   scored_at: DefaultTimestamp;
 }
 
+/** Push-back (migration 040): rounded canonical text values per record and neutral field name. */
+export interface PushStateTable {
+  connection_id: number;
+  object: 'rep' | 'deal';
+  record_id: string;
+  field: string;
+  value: string | null;
+  accepted_at: DefaultTimestamp;
+  run_id: number | null;
+}
+
+export interface PushOutboxTable {
+  connection_id: number;
+  object: 'rep' | 'deal';
+  record_id: string;
+  field: string;
+  kind: 'number' | 'text';
+  value: string | null;
+  previous: string | null;
+  resend: Generated<boolean>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  last_attempt_run: number | null;
+  queued_at: DefaultTimestamp;
+  run_id: number | null;
+}
+
+export type PushOutcome = 'written' | 'rejected' | 'preview';
+
+export interface PushResultsTable {
+  id: Generated<number>;
+  connection_id: number;
+  run_id: number;
+  object: 'rep' | 'deal';
+  record_id: string;
+  target_id: string | null;
+  field: string;
+  value: string | null;
+  previous: string | null;
+  outcome: PushOutcome;
+  reason: string | null;
+  attempt: Generated<number>;
+  created_at: DefaultTimestamp;
+}
+
+export interface PushConnectionsTable {
+  connection_id: number;
+  fields_hash: string | null;
+  fields_ensured_at: Timestamp | null;
+  last_full_resend_at: Timestamp | null;
+}
+
 export interface Database {
   connections: ConnectionsTable;
   owners: OwnersTable;
@@ -339,6 +391,10 @@ export interface Database {
   forecast_deal_changes: ForecastDealChangesTable;
   forecast_snapshots: ForecastSnapshotsTable;
   forecast_accuracy: ForecastAccuracyTable;
+  push_state: PushStateTable;
+  push_outbox: PushOutboxTable;
+  push_results: PushResultsTable;
+  push_connections: PushConnectionsTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;
