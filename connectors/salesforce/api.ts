@@ -1,0 +1,192 @@
+/**
+ * jsforce 3.10.16 under our control: an explicit API version, our transport (injected fetch,
+ * budget, timeout, reserve, error table), our token source behind jsforce's refresh hook, and
+ * paging by `query` + `queryMore` (never autoFetch, which stops at 10,000 and buffers all).
+ */
+import jsforce from 'jsforce';
+import { z } from 'zod';
+import type { ConnectorDeps } from '../connector.js';
+import { ConnectorError, isConnectorError } from '../connector-error.js';
+import { createTokenSource } from './auth.js';
+import { DEFAULT_API_VERSION, DEFAULT_DAILY_RESERVE, QUERY_BATCH_SIZE, REQUEST_TIMEOUT_MS } from './spec.js';
+import { type ApiUsage, createTransport } from './transport.js';
+
+export interface SalesforceApiOptions {
+  readonly instanceUrl: string;
+  /** Token endpoint host (My Domain or login.salesforce.com); default: the instance URL. */
+  readonly loginUrl?: string | null;
+  readonly apiVersion?: string | null;
+  readonly deps: ConnectorDeps;
+  readonly timeoutMs?: number;
+  readonly dailyReserve?: number;
+  readonly batchSize?: number;
+  /** Attempts for a transient failure of an idempotent request (default 3). */
+  readonly attempts?: number;
+  readonly backoffMs?: (retry: number) => number;
+}
+
+export interface QueryPage {
+  readonly records: readonly unknown[];
+  readonly done: boolean;
+}
+
+export interface SalesforceApi {
+  readonly version: string;
+  /** Pages of one SOQL query; `all` reads through queryAll (deleted rows included). */
+  pages(soql: string, options?: { readonly all?: boolean }): AsyncIterable<QueryPage>;
+  /** A raw REST call relative to `/services/data/vNN.0` (or absolute path). */
+  request<T>(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    schema: z.ZodType<T>,
+    body?: unknown,
+  ): Promise<T>;
+  /** The jsforce connection, for the Metadata API. */
+  connection(): Promise<jsforce.Connection>;
+  usage(): ApiUsage | null;
+  checkReserve(): void;
+  sent(): number;
+}
+
+const queryResultSchema = z.object({
+  done: z.boolean(),
+  nextRecordsUrl: z.string().optional(),
+  records: z.array(z.unknown()),
+});
+
+export function createSalesforceApi(options: SalesforceApiOptions): SalesforceApi {
+  const { deps } = options;
+  const version = options.apiVersion ?? DEFAULT_API_VERSION;
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+  const batchSize = options.batchSize ?? QUERY_BATCH_SIZE;
+  const tokens = createTokenSource({
+    deps,
+    loginUrl: options.loginUrl ?? options.instanceUrl,
+    timeoutMs,
+  });
+  const transport = createTransport({
+    deps,
+    timeoutMs,
+    dailyReserve: options.dailyReserve ?? DEFAULT_DAILY_RESERVE,
+    canRefresh: () => tokens.canRefresh,
+    attempts: options.attempts ?? 3,
+    backoffMs: options.backoffMs ?? ((n) => 500 * 4 ** (n - 1)),
+  });
+  // jsforce wraps a failed refresh in a plain Error; the ConnectorError behind it is kept here.
+  let refreshFailure: ConnectorError | null = null;
+  let conn: Promise<jsforce.Connection> | null = null;
+
+  const connect = async (): Promise<jsforce.Connection> => {
+    const accessToken = await tokens.current();
+    const c = new jsforce.Connection({
+      instanceUrl: options.instanceUrl.replace(/\/+$/, ''),
+      accessToken,
+      version,
+      maxRequest: 200,
+      refreshFn: (_conn, callback) => {
+        tokens.refresh().then(
+          (token) => {
+            refreshFailure = null;
+            transport.markFresh(token);
+            callback(null, token);
+          },
+          (error: unknown) => {
+            refreshFailure = isConnectorError(error)
+              ? error
+              : new ConnectorError('transient', `Renewing the Salesforce session failed; the job retries.`, {
+                  cause: error,
+                });
+            callback(refreshFailure);
+          },
+        );
+      },
+    });
+    c._transport = transport as unknown as typeof c._transport;
+    return c;
+  };
+
+  const connection = (): Promise<jsforce.Connection> => {
+    conn ??= connect().catch((error: unknown) => {
+      conn = null;
+      throw error;
+    });
+    return conn;
+  };
+
+  /** Every jsforce call ends in a ConnectorError, never in one of jsforce's own errors. */
+  const guard = async <T>(call: () => PromiseLike<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (isConnectorError(error)) throw error;
+      if (refreshFailure) throw refreshFailure;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new ConnectorError('transient', `Salesforce call failed (${message}); the job retries.`, {
+        cause: error,
+      });
+    }
+  };
+
+  const headers = { 'Sforce-Query-Options': `batchSize=${batchSize}` };
+
+  async function* pages(soql: string, opts: { readonly all?: boolean } = {}): AsyncIterable<QueryPage> {
+    const c = await connection();
+    const first = await guard(() => c.query(soql, { scanAll: opts.all ?? false, headers, autoFetch: false }));
+    let page = parseResult(first);
+    yield { records: page.records, done: page.done };
+    while (!page.done && page.nextRecordsUrl) {
+      const locator = page.nextRecordsUrl;
+      const next = await guard(() =>
+        c.queryMore(locator, {
+          headers,
+          autoFetch: false,
+          maxFetch: batchSize,
+          scanAll: false,
+          responseTarget: 'QueryResult',
+        }),
+      );
+      page = parseResult(next);
+      yield { records: page.records, done: page.done };
+    }
+  }
+
+  return {
+    version,
+    pages,
+    async request(method, path, schema, body) {
+      const c = await connection();
+      const url = path.startsWith('/services/') ? path : `/services/data/v${version}${path}`;
+      const result = await guard(() =>
+        c.request<unknown>({
+          method,
+          url,
+          headers: { 'content-type': 'application/json' },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        }),
+      );
+      const parsed = schema.safeParse(result);
+      if (!parsed.success) {
+        throw new ConnectorError(
+          'transient',
+          `Salesforce answered ${method} ${path} with an unexpected shape; the job retries.`,
+        );
+      }
+      return parsed.data;
+    },
+    connection,
+    usage: () => transport.usage(),
+    checkReserve: () => transport.checkReserve(),
+    sent: () => transport.sent(),
+  };
+}
+
+function parseResult(raw: unknown): z.infer<typeof queryResultSchema> {
+  const parsed = queryResultSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConnectorError(
+      'transient',
+      'Salesforce answered a query with an unexpected shape; the job retries.',
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,206 @@
+/**
+ * Everything the Salesforce connector knows about Salesforce's API surface, as data: the API
+ * version, page sizes, cursor fields, the fields each stream reads, and how an error answer
+ * becomes a ConnectorError kind. api.ts / soql.ts / index.ts only interpret this table, so a
+ * change in Salesforce's limits or fields is a one-line edit here.
+ */
+import type { ConnectorErrorKind } from '../connector-error.js';
+
+/** Pinned, never jsforce's default: a silent version bump changes field sets and error shapes. */
+export const DEFAULT_API_VERSION = '62.0';
+
+/** A request that has not answered within this long is abandoned and retried as transient. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
+/** Records per query page: Salesforce's maximum (`Sforce-Query-Options: batchSize`, 200..2,000). */
+export const QUERY_BATCH_SIZE = 2_000;
+
+/**
+ * Re-read this far behind the saved checkpoint: SystemModstamp is stamped when a transaction
+ * starts, so a long transaction can commit a row older than one we already read.
+ */
+export const LOOKBACK_MS = 5 * 60 * 1000;
+
+/**
+ * Share of the org's daily allowance (Sforce-Limit-Info api-usage=N/MAX) left for everything
+ * else in the org: below it the pull ends `deferred` and resumes from its checkpoint next run.
+ */
+export const DEFAULT_DAILY_RESERVE = 0.2;
+
+/**
+ * Ids per `WHERE x IN (...)` history query. REST queries travel in the URL, which Salesforce
+ * caps at 16,384 bytes; 500 ids of 18 characters plus quoting is ~11 KB.
+ */
+export const IDS_PER_QUERY = 500;
+
+/** `PATCH /composite/sobjects` takes at most 200 records. */
+export const COMPOSITE_MAX = 200;
+
+export interface IncrementalStreamSpec {
+  readonly object: 'Opportunity' | 'Lead';
+  /** The keyset: ordered by (cursor, Id); the checkpoint is the last (cursor, Id) saved. */
+  readonly cursor: 'SystemModstamp';
+  readonly fields: readonly string[];
+  /** Selected only in multi-currency orgs (a single-currency org answers INVALID_FIELD). */
+  readonly currencyFields: readonly string[];
+}
+
+export const STREAMS = {
+  deals: {
+    object: 'Opportunity',
+    cursor: 'SystemModstamp',
+    fields: [
+      'Id',
+      'IsDeleted',
+      'Name',
+      'StageName',
+      'Amount',
+      'Probability',
+      'CloseDate',
+      'ForecastCategory',
+      'OwnerId',
+      'CreatedDate',
+      'SystemModstamp',
+    ],
+    currencyFields: ['CurrencyIsoCode'],
+  },
+  leads: {
+    object: 'Lead',
+    cursor: 'SystemModstamp',
+    fields: [
+      'Id',
+      'IsDeleted',
+      'Email',
+      'OwnerId',
+      'Rating',
+      'LeadSource',
+      'Status',
+      'IsConverted',
+      'CreatedDate',
+      'SystemModstamp',
+    ],
+    currencyFields: [],
+  },
+} as const satisfies Readonly<Record<string, IncrementalStreamSpec>>;
+
+/** Whole-object reads, each one query per sync. */
+export const OBJECTS = {
+  organization: {
+    object: 'Organization',
+    fields: ['Id', 'TimeZoneSidKey', 'FiscalYearStartMonth', 'DefaultCurrencyIsoCode'],
+  },
+  currencies: { object: 'CurrencyType', fields: ['IsoCode', 'ConversionRate', 'IsCorporate', 'IsActive'] },
+  users: {
+    object: 'User',
+    fields: [
+      'Id',
+      'Email',
+      'FirstName',
+      'LastName',
+      'IsActive',
+      'ManagerId',
+      'UserRoleId',
+      'CreatedDate',
+      'SystemModstamp',
+    ],
+  },
+  queues: { object: 'Group', fields: ['Id', 'Name', 'Email', 'CreatedDate', 'SystemModstamp'] },
+  stages: {
+    object: 'OpportunityStage',
+    fields: [
+      'ApiName',
+      'MasterLabel',
+      'SortOrder',
+      'DefaultProbability',
+      'IsClosed',
+      'IsWon',
+      'ForecastCategory',
+    ],
+  },
+  quotas: {
+    object: 'ForecastingQuota',
+    fields: ['Id', 'QuotaOwnerId', 'StartDate', 'QuotaAmount', 'IsAmount'],
+    currencyFields: ['CurrencyIsoCode'],
+  },
+  opportunityHistory: {
+    object: 'OpportunityHistory',
+    parent: 'OpportunityId',
+    fields: ['OpportunityId', 'StageName', 'CreatedDate'],
+  },
+  opportunityOwnerHistory: {
+    object: 'OpportunityFieldHistory',
+    parent: 'OpportunityId',
+    fields: ['OpportunityId', 'Field', 'DataType', 'OldValue', 'NewValue', 'CreatedDate'],
+  },
+  leadOwnerHistory: {
+    object: 'LeadHistory',
+    parent: 'LeadId',
+    fields: ['LeadId', 'Field', 'DataType', 'OldValue', 'NewValue', 'CreatedDate'],
+  },
+} as const;
+
+/** Salesforce's ForecastCategory API values → the neutral categories. */
+export const FORECAST_CATEGORIES: Readonly<
+  Record<string, 'pipeline' | 'best_case' | 'commit' | 'closed' | 'omitted'>
+> = {
+  Pipeline: 'pipeline',
+  BestCase: 'best_case',
+  Forecast: 'commit',
+  Closed: 'closed',
+  Omitted: 'omitted',
+};
+
+/**
+ * Salesforce has one org-wide stage list (the StageName picklist); a sales process is a subset
+ * of it. Stage ids are unique per connection in the warehouse, so the org is one pipeline.
+ */
+export const PIPELINE = { externalId: 'Opportunity', label: 'Opportunities' } as const;
+
+export interface ErrorRule {
+  /** Salesforce's `errorCode` (REST) / fault code (SOAP) / OAuth `error`; `*` matches any. */
+  readonly code: string;
+  /** When set, only answers with this HTTP status. */
+  readonly status?: number | readonly [number, number];
+  /** When set, only answers whose message contains this text. */
+  readonly message?: string;
+  readonly kind: ConnectorErrorKind;
+  readonly retryAfterMs?: number;
+}
+
+/**
+ * Error code (then HTTP status) → ConnectorError kind; first match wins. 401 is handled before
+ * this table (one refresh, then `auth`).
+ */
+export const ERROR_RULES: readonly ErrorRule[] = [
+  // Too many long-running requests at once: a short wait clears it.
+  { code: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrg', kind: 'rate_limited', retryAfterMs: 5_000 },
+  // The rolling-24-hour allowance is spent: nothing to wait for within a job.
+  { code: 'REQUEST_LIMIT_EXCEEDED', kind: 'deferred' },
+  { code: 'UNABLE_TO_LOCK_ROW', kind: 'transient' },
+  { code: 'SERVER_UNAVAILABLE', kind: 'transient' },
+  { code: 'QUERY_TIMEOUT', kind: 'transient' },
+  // A cursor idle for 15 minutes: the job retries from the saved checkpoint.
+  { code: 'INVALID_QUERY_LOCATOR', kind: 'transient' },
+  { code: 'INVALID_SESSION_ID', kind: 'auth' },
+  { code: 'INSUFFICIENT_ACCESS_OR_READONLY', kind: 'auth' },
+  { code: 'API_DISABLED_FOR_ORG', kind: 'auth' },
+  { code: 'API_CURRENTLY_DISABLED', kind: 'auth' },
+  { code: 'NOT_FOUND', status: 404, kind: 'not_found' },
+  { code: 'ENTITY_IS_DELETED', kind: 'not_found' },
+  { code: '*', status: [500, 599], kind: 'transient' },
+  { code: '*', status: 429, kind: 'rate_limited', retryAfterMs: 1_000 },
+  { code: '*', status: 403, kind: 'auth' },
+  { code: '*', status: 404, kind: 'not_found' },
+  { code: '*', status: [400, 499], kind: 'invalid_request' },
+];
+
+export function errorRuleFor(code: string, status: number, message: string): ErrorRule | undefined {
+  return ERROR_RULES.find((rule) => {
+    if (rule.code !== '*' && rule.code !== code) return false;
+    if (rule.message !== undefined && !message.includes(rule.message)) return false;
+    if (rule.status === undefined) return true;
+    return typeof rule.status === 'number'
+      ? rule.status === status
+      : status >= rule.status[0] && status <= rule.status[1];
+  });
+}
