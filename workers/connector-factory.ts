@@ -1,7 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Clock, CrmConnector } from '../connectors/connector.js';
 import { createHubspotConnector } from '../connectors/hubspot/index.js';
-import { createRateBudget, type HubSpotTier, hubspotBudgetSpec } from '../connectors/rate-budget.js';
+import {
+  createRateBudget,
+  type HubSpotTier,
+  hubspotBudgetSpec,
+  SALESFORCE_BUDGET_SPEC,
+} from '../connectors/rate-budget.js';
+import { createSalesforceConnector } from '../connectors/salesforce/index.js';
 import type { Connection, ConnectionStore } from '../src/connections/connection-store.js';
 import { createTokenStore } from '../src/connections/token-store.js';
 import type { Logger } from '../src/logger.js';
@@ -71,6 +77,34 @@ registerConnectorBuilder('hubspot', async (connection, env) => {
           prefix: env.queuePrefix,
           account: { kind: 'hubspot', accountId },
           buckets: hubspotBudgetSpec(hubspotTier(connection)),
+        }),
+      },
+    });
+  const accountId = connection.accountId ?? (await build(`connection-${connection.id}`).account()).accountId;
+  return build(accountId);
+});
+
+registerConnectorBuilder('salesforce', async (connection, env) => {
+  const tokens = createTokenStore(env.connections, connection.id);
+  if (!connection.baseUrl) {
+    throw new Error(`Connection "${connection.name}" has no instance URL; add it again with --instance-url.`);
+  }
+  const instanceUrl = connection.baseUrl;
+  // The budget is per org; a connection that has never synced learns its org id first.
+  const build = (accountId: string) =>
+    createSalesforceConnector({
+      instanceUrl,
+      loginUrl: connection.loginUrl,
+      apiVersion: connection.apiVersion,
+      deps: {
+        fetch: globalThis.fetch,
+        tokens,
+        clock: realClock,
+        budget: createRateBudget({
+          redis: env.redis,
+          prefix: env.queuePrefix,
+          account: { kind: 'salesforce', accountId },
+          buckets: SALESFORCE_BUDGET_SPEC,
         }),
       },
     });
