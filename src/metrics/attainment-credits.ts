@@ -40,30 +40,31 @@ export function closedDealsSql(range: ClosedDealsRange): RawBuilder<unknown> {
       where d.connection_id = ${c} and not d.is_deleted and s.is_closed
         and d.close_date between ${range.from}::date and ${range.to}::date
         ${range.wonOnly ? sql`and s.is_won` : sql``}
-    ),
-    stage_steps as (
-      select h.deal_id, h.changed_at, coalesce(hs.is_closed, false) as is_closed,
-             lag(coalesce(hs.is_closed, false)) over (partition by h.deal_id order by h.changed_at) as was_closed
-      from deal_history h
-      join closed on closed.deal_id = h.deal_id
-      left join stages hs on hs.connection_id = h.connection_id and hs.external_id = h.value
-      where h.connection_id = ${c} and h.field = 'stage'
-    ),
-    closed_at as (
-      select deal_id, max(changed_at) as closed_at
-      from stage_steps where is_closed and was_closed is not true
-      group by deal_id
-    ),
-    owner_at_close as (
-      select distinct on (h.deal_id) h.deal_id, nullif(h.value, '') as owner_id
-      from deal_history h
-      join closed_at ca on ca.deal_id = h.deal_id
-      where h.connection_id = ${c} and h.field = 'owner' and h.changed_at <= ca.closed_at
-      order by h.deal_id, h.changed_at desc
     )
+    -- Per deal through the (connection_id, deal_id, field, changed_at) primary key: a deal has a
+    -- handful of history rows, so index probes beat hashing the whole history table.
     select closed.deal_id, closed.pipeline_id, closed.is_won, closed.amount, closed.close_date,
            closed.crm_created_at, coalesce(oc.owner_id, closed.current_owner) as owner_id
-    from closed left join owner_at_close oc on oc.deal_id = closed.deal_id`;
+    from closed
+    left join lateral (
+      select max(steps.changed_at) as closed_at
+      from (
+        select h.changed_at, coalesce(hs.is_closed, false) as is_closed,
+               lag(coalesce(hs.is_closed, false)) over (order by h.changed_at) as was_closed
+        from deal_history h
+        left join stages hs on hs.connection_id = h.connection_id and hs.external_id = h.value
+        where h.connection_id = ${c} and h.deal_id = closed.deal_id and h.field = 'stage'
+      ) steps
+      where steps.is_closed and steps.was_closed is not true
+    ) ca on true
+    left join lateral (
+      select nullif(h.value, '') as owner_id
+      from deal_history h
+      where h.connection_id = ${c} and h.deal_id = closed.deal_id and h.field = 'owner'
+        and h.changed_at <= ca.closed_at
+      order by h.changed_at desc
+      limit 1
+    ) oc on true`;
 }
 
 /**

@@ -19,7 +19,7 @@ export interface AttainmentMetricsOptions {
 
 /**
  * The compute stage's attainment values (DESIGN §6), for the fiscal quarter containing the as-of
- * day in the connection's zone (period_key like `2026-Q3`), in one set-based statement:
+ * day in the connection's zone (period_key like `2026-Q3`), in a few set-based statements (one transaction):
  * - per rep (record_id = owner external id; every owner with a quota or a credit in the quarter,
  *   or a closed deal in the comparison window): `salesops_quota_attainment` (percent points,
  *   null without a quota), `salesops_quota` (null without one), `salesops_closed_won`,
@@ -44,32 +44,41 @@ export async function computeAttainmentMetrics(
   const repMetrics = [...ATTAINMENT_METRICS.rep];
   const dealMetrics = [...ATTAINMENT_METRICS.deal];
 
-  await sql`
-    with att as materialized (${repAttainmentSql(c, quarter, cutoff, closed)}),
-    wl as (
+  const steps = async (trx: Db): Promise<void> => {
+    // Staged through temp tables (with real row counts after ANALYZE) rather than one statement:
+    // as CTEs the planner guessed millions of rows per rep and picked plans that ran for minutes
+    // on 1M deals. Every step is still one set-based statement.
+    for (const table of ['salesops_att', 'salesops_wl', 'salesops_fresh']) {
+      await sql`drop table if exists ${sql.raw(table)}`.execute(trx);
+    }
+    await sql`create temp table salesops_att on commit drop as
+      ${repAttainmentSql(c, quarter, cutoff, closed)}`.execute(trx);
+    await sql`create temp table salesops_wl on commit drop as
       select cd.owner_id, count(*) filter (where cd.is_won) as won, count(*) as closed
       from (${closedDealsSql({ connectionId: c, from: window.start, to: cutoff, wonOnly: false })}) cd
       where cd.owner_id is not null
-      group by cd.owner_id
-    ),
-    rep_ids as (select owner_id from att union select owner_id from wl),
-    open_deals as materialized (
-      select d.external_id, d.owner_id, d.crm_created_at
-      from deals d
-      join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
-      where d.connection_id = ${c} and not d.is_deleted and not s.is_closed
-    ),
-    last_stage as (
-      select h.deal_id, max(h.changed_at) as changed_at
-      from deal_history h join open_deals od on od.external_id = h.deal_id
-      where h.connection_id = ${c} and h.field = 'stage'
-      group by h.deal_id
-    ),
-    fresh as materialized (
-      select 'rep'::text as object, r.owner_id as record_id, m.metric, m.value_numeric, null::text as value_text
+      group by cd.owner_id`.execute(trx);
+    await sql`analyze salesops_att`.execute(trx);
+    await sql`analyze salesops_wl`.execute(trx);
+    await sql`create temp table salesops_fresh on commit drop as
+      with rep_ids as (select owner_id from salesops_att union select owner_id from salesops_wl),
+      open_deals as materialized (
+        select d.external_id, d.owner_id, d.crm_created_at
+        from deals d
+        join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
+        where d.connection_id = ${c} and not d.is_deleted and not s.is_closed
+      ),
+      last_stage as (
+        select h.deal_id, max(h.changed_at) as changed_at
+        from deal_history h join open_deals od on od.external_id = h.deal_id
+        where h.connection_id = ${c} and h.field = 'stage'
+        group by h.deal_id
+      )
+      select 'rep'::text as object, r.owner_id as record_id, m.metric::text as metric,
+             m.value_numeric::numeric as value_numeric, null::text as value_text
       from rep_ids r
-      left join att a on a.owner_id = r.owner_id
-      left join wl on wl.owner_id = r.owner_id
+      left join salesops_att a on a.owner_id = r.owner_id
+      left join salesops_wl wl on wl.owner_id = r.owner_id
       cross join lateral (values
         ('salesops_quota_attainment', round(a.attainment * 100, 4)),
         ('salesops_quota', a.quota),
@@ -78,30 +87,36 @@ export async function computeAttainmentMetrics(
       ) as m(metric, value_numeric)
       union all
       select 'deal', od.external_id, 'salesops_owner_attainment', round(a.attainment * 100, 4), null
-      from open_deals od left join att a on a.owner_id = od.owner_id
+      from open_deals od left join salesops_att a on a.owner_id = od.owner_id
       union all
       select 'deal', od.external_id, 'salesops_stage_entered_at', null,
-             to_char(coalesce(ls.changed_at, od.crm_created_at) at time zone ${tz}, 'YYYY-MM-DD')
-      from open_deals od left join last_stage ls on ls.deal_id = od.external_id
-    ),
-    -- A data-modifying CTE always runs to completion; the delete below touches only rows the
-    -- upsert does not (those absent from fresh), so the two never update one row twice.
-    upserted as (
+             to_char(coalesce(ls.changed_at, od.crm_created_at) at time zone ${tz}::text, 'YYYY-MM-DD')
+      from open_deals od left join last_stage ls on ls.deal_id = od.external_id`.execute(trx);
+    await sql`analyze salesops_fresh`.execute(trx);
+    // Unchanged values are not rewritten, so their computed_at and the table stay quiet.
+    await sql`
       insert into metric_values
         (connection_id, object, record_id, metric, period_key, value_numeric, value_text, computed_at, run_id)
-      select ${c}, f.object, f.record_id, f.metric, ${quarter.key}, f.value_numeric, f.value_text, now(), ${options.runId}::bigint
-      from fresh f
+      select ${c}::int, f.object, f.record_id, f.metric, ${quarter.key}::text, f.value_numeric, f.value_text,
+             now(), ${options.runId}::bigint
+      from salesops_fresh f
       on conflict (connection_id, object, record_id, metric, period_key) do update
         set value_numeric = excluded.value_numeric, value_text = excluded.value_text,
             computed_at = excluded.computed_at, run_id = excluded.run_id
         where metric_values.value_numeric is distinct from excluded.value_numeric
-           or metric_values.value_text is distinct from excluded.value_text
-    )
-    delete from metric_values mv
-    where mv.connection_id = ${c} and mv.period_key = ${quarter.key}
-      and ((mv.object = 'rep' and mv.metric in (${sql.join(repMetrics)}))
-        or (mv.object = 'deal' and mv.metric in (${sql.join(dealMetrics)})))
-      and not exists (
-        select 1 from fresh f where f.object = mv.object and f.record_id = mv.record_id and f.metric = mv.metric
-      )`.execute(db);
+           or metric_values.value_text is distinct from excluded.value_text`.execute(trx);
+    await sql`
+      delete from metric_values mv
+      where mv.connection_id = ${c} and mv.period_key = ${quarter.key}
+        and ((mv.object = 'rep' and mv.metric in (${sql.join(repMetrics)}))
+          or (mv.object = 'deal' and mv.metric in (${sql.join(dealMetrics)})))
+        and not exists (
+          select 1 from salesops_fresh f
+          where f.object = mv.object and f.record_id = mv.record_id and f.metric = mv.metric
+        )`.execute(trx);
+  };
+  // One transaction, so push never reads a half-written period; inside a caller's transaction
+  // the temp tables simply live until it commits.
+  if (db.isTransaction) await steps(db);
+  else await db.transaction().execute((trx) => steps(trx));
 }
