@@ -239,7 +239,8 @@ export function parseSoql(text: string): SoqlQuery {
   } while (peek().kind === 'punct' && peek().text === ',');
   if (select.some((s) => s.kind === 'count') && select.length > 1) throw unexpected(tokens[i - 1]);
   expectKeyword('FROM');
-  const from = fieldRef();
+  // `Group` is an sObject (queues, public groups): after FROM it is a name, not GROUP BY.
+  const from = isKeyword('GROUP') ? { name: next().text, pos: tokens[i - 1]!.pos } : fieldRef();
   let where: Condition | null = null;
   if (isKeyword('WHERE')) {
     next();
