@@ -9,7 +9,7 @@
  * would refresh and retry forever, so it stops here with `auth`.
  */
 
-import { Duplex } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { HttpRequest, HttpResponse } from 'jsforce/lib/types/common.js';
 import { StreamPromise } from 'jsforce/lib/util/promise.js';
 import type { ConnectorDeps } from '../connector.js';
@@ -210,7 +210,17 @@ export function createTransport(options: TransportOptions): SalesforceTransport 
   };
 
   return {
-    httpRequest: (req) => StreamPromise.create(() => ({ stream: new Duplex(), promise: withRetries(req) })),
+    httpRequest: (req) =>
+      StreamPromise.create(() => {
+        // jsforce pipes this stream to callers that read the raw body; we only ever parse it.
+        const stream = new PassThrough();
+        const promise = withRetries(req);
+        promise.then(
+          (r) => stream.end(r.body),
+          () => stream.end(),
+        );
+        return { stream, promise };
+      }),
     markFresh: (token) => {
       fresh.add(token);
     },

@@ -1,0 +1,154 @@
+/**
+ * A private Postgres database, Redis prefix, connection store and Salesforce sandbox for one
+ * suite, wired like production: stored (encrypted) credentials and the Salesforce connector over
+ * the shared rate budget.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Clock, CrmConnector } from '../../../connectors/connector.js';
+import { createRateBudget, SALESFORCE_BUDGET_SPEC } from '../../../connectors/rate-budget.js';
+import {
+  createSalesforceConnector,
+  type SalesforceConnectorOptions,
+} from '../../../connectors/salesforce/index.js';
+import {
+  type SalesforceSandbox,
+  type SalesforceSandboxOptions,
+  startSalesforceSandbox,
+} from '../../../connectors/salesforce/sandbox/index.js';
+import {
+  type Connection,
+  type ConnectionStore,
+  createConnectionStore,
+  type SalesforceCredentials,
+} from '../../../src/connections/connection-store.js';
+import { createTokenStore } from '../../../src/connections/token-store.js';
+import type { Db } from '../../../src/db.js';
+import { createLogger, type Logger } from '../../../src/logger.js';
+import { createRedis } from '../../../src/redis.js';
+import { createConnectorFactory } from '../../../workers/connector-factory.js';
+import { createSyncQueue } from '../../../workers/queues.js';
+import type { SyncEnv } from '../../../workers/run-sync.js';
+import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from '../../support/test-db.js';
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const ORG_NOW = new Date('2026-03-15T12:00:00Z');
+
+export const realClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** Backoff without waiting: retries are counted, not slept through. */
+export const instantClock: Clock = { now: () => new Date(), sleep: async () => {} };
+
+export interface SalesforceHarness {
+  readonly sandbox: SalesforceSandbox;
+  readonly database: TestDatabase;
+  readonly db: Db;
+  readonly prefix: string;
+  readonly redis: Redis;
+  readonly queue: Queue;
+  readonly connections: ConnectionStore;
+  readonly logger: Logger;
+  addConnection(name: string, method?: SalesforceCredentials['method']): Promise<Connection>;
+  /** The production connector factory. */
+  factoryEnv(): SyncEnv;
+  /** A connector with extra options (a wrapped fetch, a smaller batch size...). */
+  customEnv(extra?: Partial<Omit<SalesforceConnectorOptions, 'deps'>> & { fetch?: typeof fetch }): SyncEnv;
+  close(): Promise<void>;
+}
+
+/** An RSA key for JWT connections (the sandbox checks the assertion's shape, not its signature). */
+export const TEST_PRIVATE_KEY = (await import('node:crypto'))
+  .generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+
+export async function createSalesforceHarness(
+  label: string,
+  sandboxOptions: SalesforceSandboxOptions,
+): Promise<SalesforceHarness> {
+  const sandbox = await startSalesforceSandbox({ now: ORG_NOW, ...sandboxOptions });
+  const database = await createTestDatabase(label);
+  const prefix = uniqueQueuePrefix(label);
+  const redis = createRedis(REDIS_URL, 'producer');
+  const queue = createSyncQueue(redis, prefix);
+  const connections = createConnectionStore(database.db, { current: randomBytes(32), previous: [] });
+  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const env = (connectorFor: (connection: Connection) => Promise<CrmConnector>): SyncEnv => ({
+    db: database.db,
+    databaseUrl: database.url,
+    redisUrl: REDIS_URL,
+    prefix,
+    queue,
+    connections,
+    logger,
+    connectorFor,
+    pollMs: 50,
+  });
+  const credentials = (method: SalesforceCredentials['method']): SalesforceCredentials => {
+    if (method === 'access_token') return { method, accessToken: sandbox.accessToken };
+    if (method === 'client_credentials')
+      return { method, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };
+    return {
+      method,
+      clientId: sandbox.clientId,
+      username: 'integration@example.com',
+      privateKey: TEST_PRIVATE_KEY,
+    };
+  };
+  return {
+    sandbox,
+    database,
+    db: database.db,
+    prefix,
+    redis,
+    queue,
+    connections,
+    logger,
+    addConnection: (name, method = 'access_token') =>
+      connections.add({
+        name,
+        kind: 'salesforce',
+        baseUrl: sandbox.instanceUrl,
+        loginUrl: sandbox.loginUrl,
+        apiVersion: '62.0',
+        credentials: credentials(method),
+      }),
+    factoryEnv: () => env(createConnectorFactory({ redis, queuePrefix: prefix, connections, logger })),
+    customEnv: (extra = {}) =>
+      env(async (connection) => {
+        const { fetch: wrapped, ...rest } = extra;
+        return createSalesforceConnector({
+          instanceUrl: connection.baseUrl ?? sandbox.instanceUrl,
+          loginUrl: connection.loginUrl,
+          apiVersion: connection.apiVersion,
+          ...rest,
+          deps: {
+            fetch: wrapped ?? globalThis.fetch,
+            clock: instantClock,
+            tokens: createTokenStore(connections, connection.id),
+            budget: createRateBudget({
+              redis,
+              prefix,
+              account: { kind: 'salesforce', accountId: sandbox.data.orgId },
+              buckets: { default: { limit: 100_000, windowMs: 1000 } },
+            }),
+          },
+        });
+      }),
+    async close() {
+      await queue.obliterate({ force: true }).catch(() => {});
+      await queue.close();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      await database.drop();
+      await sandbox.close();
+    },
+  };
+}
+
+export { SALESFORCE_BUDGET_SPEC };
