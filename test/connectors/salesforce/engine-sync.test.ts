@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Row } from '../../../connectors/salesforce/sandbox/index.js';
 import { runSync } from '../../../workers/run-sync.js';
 import { createSalesforceHarness, type SalesforceHarness } from './harness.js';
 
@@ -306,5 +305,3 @@ describe('Salesforce connector through the engine', () => {
     );
   });
 });
-
-export type { Row };
