@@ -3,6 +3,7 @@ import { registerAudit } from './audit-command.js';
 import type { CliContext } from './cli-context.js';
 import { registerConnections } from './connections-command.js';
 import { registerDemo } from './demo-command.js';
+import { registerFields } from './fields-command.js';
 import { registerForecast } from './forecast-command.js';
 import { registerMigrate } from './migrate-command.js';
 import { registerQuotas } from './quotas-command.js';
@@ -27,4 +28,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerQuotas(program, ctx);
   registerReport(program, ctx);
   registerDemo(program, ctx);
+  registerFields(program, ctx);
 }

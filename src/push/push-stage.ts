@@ -5,6 +5,7 @@ import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
 import type { SyncRunCounts } from '../warehouse/tables.js';
 import { fieldSpecs, mappedFields, specsHash } from './field-specs.js';
+import { isProvisioned, recordProvisioned } from './provisioning.js';
 import { type PushConnector, WRITE_BATCH_MAX, writeNextBatch } from './write-batch.js';
 
 /**
@@ -39,14 +40,7 @@ export async function pushStage(
   const specs = fieldSpecs(mappedFields(connection));
   const hash = specsHash(specs);
   const log = options.logger;
-  const provisioned = async () =>
-    (
-      await db
-        .selectFrom('push_connections')
-        .select('fields_hash')
-        .where('connection_id', '=', connection.id)
-        .executeTakeFirst()
-    )?.fields_hash === hash;
+  const provisioned = () => isProvisioned(db, connection.id, hash);
 
   if (options.dryRun) {
     let calls = 0;
@@ -74,13 +68,7 @@ export async function pushStage(
   const ensure = async (): Promise<number> => {
     const report = await connector.ensureFields(specs, { dryRun: false });
     logReport(log, report, false);
-    await db
-      .insertInto('push_connections')
-      .values({ connection_id: connection.id, fields_hash: hash, fields_ensured_at: new Date() })
-      .onConflict((oc) =>
-        oc.column('connection_id').doUpdateSet({ fields_hash: hash, fields_ensured_at: new Date() }),
-      )
-      .execute();
+    await recordProvisioned(db, connection.id, hash);
     return report.calls;
   };
 
