@@ -52,6 +52,8 @@ export interface SalesforceHarness {
   readonly queue: Queue;
   readonly connections: ConnectionStore;
   readonly logger: Logger;
+  /** The key credentials are sealed with, for worker processes sharing the database. */
+  readonly secretKey: Buffer;
   addConnection(name: string, method?: SalesforceCredentials['method']): Promise<Connection>;
   /** The production connector factory. */
   factoryEnv(): SyncEnv;
@@ -75,7 +77,8 @@ export async function createSalesforceHarness(
   const prefix = uniqueQueuePrefix(label);
   const redis = createRedis(REDIS_URL, 'producer');
   const queue = createSyncQueue(redis, prefix);
-  const connections = createConnectionStore(database.db, { current: randomBytes(32), previous: [] });
+  const secretKey = randomBytes(32);
+  const connections = createConnectionStore(database.db, { current: secretKey, previous: [] });
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const env = (connectorFor: (connection: Connection) => Promise<CrmConnector>): SyncEnv => ({
     db: database.db,
@@ -108,6 +111,7 @@ export async function createSalesforceHarness(
     queue,
     connections,
     logger,
+    secretKey,
     addConnection: (name, method = 'access_token') =>
       connections.add({
         name,
