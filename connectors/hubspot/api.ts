@@ -284,7 +284,12 @@ function toError(response: Response, text: string, method: HubspotCredentials['m
       ? retryAfterSeconds * 1000
       : (rule?.retryAfterMs ?? headerInt(response.headers, RATE_HEADERS.intervalMs));
   const detail = body.success && body.data.message ? body.data.message : `HTTP ${response.status}`;
-  const options = { status: response.status, ...(retryAfterMs !== undefined && { retryAfterMs }) };
+  // The parsed body rides along as the cause: callers such as batch writes read its details.
+  const options = {
+    status: response.status,
+    ...(retryAfterMs !== undefined && { retryAfterMs }),
+    ...(body.success && { cause: body.data }),
+  };
   switch (kind) {
     case 'auth':
       return new ConnectorError(

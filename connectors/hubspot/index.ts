@@ -9,7 +9,9 @@ import type {
   CrmConnector,
   Deal,
   DealChange,
+  FieldObject,
   FieldReport,
+  FieldSpec,
   FieldWrite,
   Lead,
   LeadOwnerChange,
@@ -21,7 +23,6 @@ import type {
   RejectedRecord,
   WriteResult,
 } from '../connector.js';
-import { ConnectorError } from '../connector-error.js';
 import { createHubspotApi, type HubspotApi } from './api.js';
 import {
   mapAccount,
@@ -33,6 +34,7 @@ import {
   mapOwner,
   mapPipeline,
 } from './map.js';
+import { ensureHubspotFields, loadUserRecords, writeHubspotBatch } from './push.js';
 import {
   accountSchema,
   type ListPage,
@@ -72,6 +74,7 @@ export function createHubspotConnector(options: HubspotConnectorOptions): Hubspo
   // the portal's zone and the owner ↔ user mapping, and must not spend requests on them again.
   let account: Promise<AccountInfo> | null = null;
   let ownerByUserId: Map<string, string> | null = null;
+  let userRecords: Promise<ReadonlyMap<string, string>> | null = null;
   const now = () => deps.clock.now().getTime();
 
   const getAccount = (): Promise<AccountInfo> => {
@@ -170,18 +173,20 @@ export function createHubspotConnector(options: HubspotConnectorOptions): Hubspo
       } while (after !== null);
     },
 
-    async ensureFields(): Promise<FieldReport> {
-      throw new ConnectorError(
-        'invalid_request',
-        'Writing fields to HubSpot is not implemented yet; run sync with --no-push.',
-      );
+    ensureFields(specs: readonly FieldSpec[], opts: { readonly dryRun: boolean }): Promise<FieldReport> {
+      return ensureHubspotFields(api, specs, opts);
     },
 
-    async write(_target: 'deal' | 'rep', _writes: readonly FieldWrite[]): Promise<readonly WriteResult[]> {
-      throw new ConnectorError(
-        'invalid_request',
-        'Writing fields to HubSpot is not implemented yet; run sync with --no-push.',
-      );
+    write(target: FieldObject, writes: readonly FieldWrite[]): Promise<readonly WriteResult[]> {
+      return writeHubspotBatch(api, target, writes, () => {
+        const pending = userRecords ?? loadUserRecords(api);
+        userRecords = pending;
+        // A failed read is not cached: the next write tries again.
+        pending.catch(() => {
+          userRecords = null;
+        });
+        return pending;
+      });
     },
   };
   return connector;

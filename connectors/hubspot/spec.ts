@@ -47,6 +47,17 @@ export const ENDPOINTS = {
   },
   // HubSpot serves at most 50 records per request when property history is asked for.
   history: { method: 'POST', path: '/crm/v3/objects/{object}/batch/read', bucket: 'default', pageSize: 50 },
+  properties: { method: 'GET', path: '/crm/v3/properties/{object}', bucket: 'default' },
+  createProperty: { method: 'POST', path: '/crm/v3/properties/{object}', bucket: 'default' },
+  groups: { method: 'GET', path: '/crm/v3/properties/{object}/groups', bucket: 'default' },
+  createGroup: { method: 'POST', path: '/crm/v3/properties/{object}/groups', bucket: 'default' },
+  // At most 100 inputs; a partial failure is a 207 with `errors[]`.
+  batchUpdate: {
+    method: 'POST',
+    path: '/crm/v3/objects/{object}/batch/update',
+    bucket: 'default',
+    pageSize: 100,
+  },
 } as const satisfies Readonly<Record<string, EndpointSpec>>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
@@ -119,6 +130,20 @@ export const GOAL_PROPERTIES = [
   'hs_assignee_user_id',
   'hs_assignee_team_id',
 ] as const;
+
+/** Where push fields live: deal fields on deals, rep fields on the users object (DESIGN §3, §6). */
+export const FIELD_OBJECTS = { deal: 'deals', rep: 'users' } as const;
+
+export const FIELD_GROUP = { name: 'salesops', label: 'SalesOps' } as const;
+
+/** Neutral field type → HubSpot property type and field type. */
+export const FIELD_TYPES = {
+  percent: { type: 'number', fieldType: 'number' },
+  currency: { type: 'number', fieldType: 'number', showCurrencySymbol: true },
+  number: { type: 'number', fieldType: 'number' },
+  date: { type: 'date', fieldType: 'date' },
+  text: { type: 'string', fieldType: 'text' },
+} as const;
 
 export interface ErrorRule {
   readonly status: number | readonly [number, number];
