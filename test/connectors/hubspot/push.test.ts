@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FieldSpec } from '../../../connectors/connector.js';
+import type { FieldSpec, FieldWrite } from '../../../connectors/connector.js';
 import { createHubspotConnector, type HubspotConnector } from '../../../connectors/hubspot/index.js';
 import { type HubspotSandbox, startHubspotSandbox } from '../../../connectors/hubspot/sandbox/index.js';
 import { realClock } from './harness.js';
@@ -69,7 +69,7 @@ describe('HubSpot push: fields and batch writes against the sandbox', () => {
   it('writes 100 deals in one call, resolving a merged id to its survivor and reporting an unknown one', async () => {
     const ids = [...sandbox.data.deals()].map((d) => d.id);
     sandbox.mergeDeals(ids[0]!, ids[1]!);
-    const writes = ids.slice(1, 100).map((id, k) => ({
+    const writes: FieldWrite[] = ids.slice(1, 100).map((id, k) => ({
       recordId: id,
       values: { salesops_win_probability: 10 + k / 10, salesops_stage_entered_at: '2026-05-01' },
     }));
