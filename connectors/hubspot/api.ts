@@ -13,7 +13,14 @@ import type { z } from 'zod';
 import type { ConnectorDeps } from '../connector.js';
 import { ConnectorError } from '../connector-error.js';
 import { errorBodySchema, tokenSchema } from './schemas.js';
-import { ENDPOINTS, type EndpointName, errorRuleFor, RATE_HEADERS, REQUEST_TIMEOUT_MS } from './spec.js';
+import {
+  DAILY_RESERVE,
+  ENDPOINTS,
+  type EndpointName,
+  errorRuleFor,
+  RATE_HEADERS,
+  REQUEST_TIMEOUT_MS,
+} from './spec.js';
 
 export const DEFAULT_BASE_URL = 'https://api.hubapi.com';
 
@@ -106,6 +113,7 @@ export function createHubspotApi(options: HubspotApiOptions): HubspotApi {
   let expiresAt = 0;
   let refreshing: Promise<void> | null = null;
   let sent = 0;
+  let belowDailyReserve = false;
 
   const send = async (url: string, init: RequestInit): Promise<Response> => {
     sent++;
@@ -198,6 +206,12 @@ export function createHubspotApi(options: HubspotApiOptions): HubspotApi {
     const spec = ENDPOINTS[endpoint];
     const path = spec.path.replace('{object}', opts.object ?? '');
     const url = buildUrl(base, path, opts.query);
+    if (belowDailyReserve) {
+      throw new ConnectorError(
+        'deferred',
+        "HubSpot's daily API allowance for this portal is nearly spent (the reserve for other integrations is left); the next run after midnight (portal time) resumes from the checkpoint.",
+      );
+    }
     await ensureToken(false);
     for (let attempt = 0; ; attempt++) {
       await deps.budget.acquire(spec.bucket);
@@ -210,6 +224,12 @@ export function createHubspotApi(options: HubspotApiOptions): HubspotApi {
         },
         ...(opts.body !== undefined && { body: JSON.stringify(opts.body) }),
       });
+      const daily = headerInt(response.headers, RATE_HEADERS.daily);
+      const dailyRemaining = headerInt(response.headers, RATE_HEADERS.dailyRemaining);
+      // This response is still used; the next request defers.
+      if (daily !== undefined && dailyRemaining !== undefined && dailyRemaining < daily * DAILY_RESERVE) {
+        belowDailyReserve = true;
+      }
       if (spec.bucket === 'default') {
         const limit = headerInt(response.headers, RATE_HEADERS.max);
         const remaining = headerInt(response.headers, RATE_HEADERS.remaining);

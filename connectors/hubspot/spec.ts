@@ -181,10 +181,18 @@ export function errorRuleFor(status: number, policy: string | undefined): ErrorR
   });
 }
 
+/**
+ * Share of the portal's daily allowance left for the customer's other integrations: below it the
+ * run ends `deferred` instead of spending the last requests (DESIGN §3).
+ */
+export const DAILY_RESERVE = 0.02;
+
 /** The rate-limit headers HubSpot sends on non-search responses. */
 export const RATE_HEADERS = {
   max: 'x-hubspot-ratelimit-max',
   remaining: 'x-hubspot-ratelimit-remaining',
   intervalMs: 'x-hubspot-ratelimit-interval-milliseconds',
+  daily: 'x-hubspot-ratelimit-daily',
+  dailyRemaining: 'x-hubspot-ratelimit-daily-remaining',
   retryAfter: 'retry-after',
 } as const;

@@ -124,6 +124,20 @@ describe('HubSpot HTTP errors → ConnectorError kinds', () => {
     expect(error.message).toMatch(/daily API allowance/);
   });
 
+  it('below the daily reserve the response is used and the next request defers without being sent', async () => {
+    nock(BASE)
+      .get('/account-info/v3/details')
+      .reply(200, ACCOUNT, {
+        'X-HubSpot-RateLimit-Daily': '250000',
+        'X-HubSpot-RateLimit-Daily-Remaining': '4999',
+      });
+    const { connector } = connectorWith(privateApp);
+    expect((await connector.account()).accountId).toBe('123');
+    const error = await rejection(connector.pipelines());
+    expect(error.kind).toBe('deferred');
+    expect(nock.isDone()).toBe(true);
+  });
+
   it('a 5xx is transient, and the next call succeeds', async () => {
     nock(BASE)
       .get('/account-info/v3/details')
