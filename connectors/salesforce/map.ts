@@ -18,8 +18,12 @@ import type {
 } from '../connector.js';
 import { FORECAST_CATEGORIES, PIPELINE } from './spec.js';
 
+const SF_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/;
+
 /** `2026-03-15T12:00:00.000+0000` (Salesforce) → `2026-03-15T12:00:00.000Z`. */
 export function instant(value: string): string {
+  // The shape Salesforce always sends: rewrite the offset instead of a Date round trip (hot path).
+  if (value.length === 28 && value.endsWith('+0000') && SF_UTC.test(value)) return `${value.slice(0, 23)}Z`;
   const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (Number.isNaN(ms)) throw new Error(`not a datetime: ${value}`);
   return new Date(ms).toISOString();
