@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { periodCutoff, repAttainmentSql } from './attainment.js';
-import { closedDealsSql } from './attainment-credits.js';
+import { closedDealsSql, inAnalyticsTransaction } from './attainment-credits.js';
 import { localDate, periodContaining } from './periods.js';
 import { comparisonWindow } from './rep-comparison.js';
 
@@ -48,7 +48,7 @@ export async function computeAttainmentMetrics(
     // Staged through temp tables (with real row counts after ANALYZE) rather than one statement:
     // as CTEs the planner guessed millions of rows per rep and picked plans that ran for minutes
     // on 1M deals. Every step is still one set-based statement.
-    for (const table of ['salesops_att', 'salesops_wl', 'salesops_fresh']) {
+    for (const table of ['salesops_att', 'salesops_wl', 'salesops_fresh', 'salesops_diff']) {
       await sql`drop table if exists ${sql.raw(table)}`.execute(trx);
     }
     await sql`create temp table salesops_att on commit drop as
@@ -60,20 +60,10 @@ export async function computeAttainmentMetrics(
       group by cd.owner_id`.execute(trx);
     await sql`analyze salesops_att`.execute(trx);
     await sql`analyze salesops_wl`.execute(trx);
+    // One pass over open deals emits both deal metrics; the latest stage change is an index-only
+    // probe of the deal_history primary key.
     await sql`create temp table salesops_fresh on commit drop as
-      with rep_ids as (select owner_id from salesops_att union select owner_id from salesops_wl),
-      open_deals as materialized (
-        select d.external_id, d.owner_id, d.crm_created_at
-        from deals d
-        join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
-        where d.connection_id = ${c} and not d.is_deleted and not s.is_closed
-      ),
-      last_stage as (
-        select h.deal_id, max(h.changed_at) as changed_at
-        from deal_history h join open_deals od on od.external_id = h.deal_id
-        where h.connection_id = ${c} and h.field = 'stage'
-        group by h.deal_id
-      )
+      with rep_ids as (select owner_id from salesops_att union select owner_id from salesops_wl)
       select 'rep'::text as object, r.owner_id as record_id, m.metric::text as metric,
              m.value_numeric::numeric as value_numeric, null::text as value_text
       from rep_ids r
@@ -86,37 +76,55 @@ export async function computeAttainmentMetrics(
         ('salesops_win_rate', case when wl.closed > 0 then round(100.0 * wl.won / wl.closed, 4) end)
       ) as m(metric, value_numeric)
       union all
-      select 'deal', od.external_id, 'salesops_owner_attainment', round(a.attainment * 100, 4), null
-      from open_deals od left join salesops_att a on a.owner_id = od.owner_id
-      union all
-      select 'deal', od.external_id, 'salesops_stage_entered_at', null,
-             to_char(coalesce(ls.changed_at, od.crm_created_at) at time zone ${tz}::text, 'YYYY-MM-DD')
-      from open_deals od left join last_stage ls on ls.deal_id = od.external_id`.execute(trx);
-    await sql`analyze salesops_fresh`.execute(trx);
-    // Unchanged values are not rewritten, so their computed_at and the table stay quiet.
+      select 'deal', d.external_id, m.metric, m.value_numeric, m.value_text
+      from deals d
+      join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
+      left join salesops_att a on a.owner_id = d.owner_id
+      cross join lateral (
+        select max(h.changed_at) as changed_at from deal_history h
+        where h.connection_id = ${c} and h.deal_id = d.external_id and h.field = 'stage'
+      ) ls
+      cross join lateral (values
+        ('salesops_owner_attainment', round(a.attainment * 100, 4), null),
+        ('salesops_stage_entered_at', null,
+         to_char(coalesce(ls.changed_at, d.crm_created_at) at time zone ${tz}::text, 'YYYY-MM-DD'))
+      ) as m(metric, value_numeric, value_text)
+      where d.connection_id = ${c} and not d.is_deleted and not s.is_closed`.execute(trx);
+    // What differs from the stored values, in one hash full join: new or changed values, and
+    // stored rows that no longer qualify. Unchanged rows are never touched (their computed_at
+    // stays, and a no-change recompute writes nothing).
+    await sql`create temp table salesops_diff on commit drop as
+      select coalesce(f.object, mv.object) as object, coalesce(f.record_id, mv.record_id) as record_id,
+             coalesce(f.metric, mv.metric) as metric, f.value_numeric, f.value_text,
+             f.object is null as gone
+      from salesops_fresh f
+      full join (
+        select object, record_id, metric, value_numeric, value_text
+        from metric_values
+        where connection_id = ${c} and period_key = ${quarter.key}
+          and ((object = 'rep' and metric in (${sql.join(repMetrics)}))
+            or (object = 'deal' and metric in (${sql.join(dealMetrics)})))
+      ) mv on mv.object = f.object and mv.record_id = f.record_id and mv.metric = f.metric
+      where f.object is null or mv.object is null
+         or f.value_numeric is distinct from mv.value_numeric
+         or f.value_text is distinct from mv.value_text`.execute(trx);
     await sql`
       insert into metric_values
         (connection_id, object, record_id, metric, period_key, value_numeric, value_text, computed_at, run_id)
-      select ${c}::int, f.object, f.record_id, f.metric, ${quarter.key}::text, f.value_numeric, f.value_text,
+      select ${c}::int, d.object, d.record_id, d.metric, ${quarter.key}::text, d.value_numeric, d.value_text,
              now(), ${options.runId}::bigint
-      from salesops_fresh f
+      from salesops_diff d
+      where not d.gone
       on conflict (connection_id, object, record_id, metric, period_key) do update
         set value_numeric = excluded.value_numeric, value_text = excluded.value_text,
-            computed_at = excluded.computed_at, run_id = excluded.run_id
-        where metric_values.value_numeric is distinct from excluded.value_numeric
-           or metric_values.value_text is distinct from excluded.value_text`.execute(trx);
+            computed_at = excluded.computed_at, run_id = excluded.run_id`.execute(trx);
     await sql`
       delete from metric_values mv
-      where mv.connection_id = ${c} and mv.period_key = ${quarter.key}
-        and ((mv.object = 'rep' and mv.metric in (${sql.join(repMetrics)}))
-          or (mv.object = 'deal' and mv.metric in (${sql.join(dealMetrics)})))
-        and not exists (
-          select 1 from salesops_fresh f
-          where f.object = mv.object and f.record_id = mv.record_id and f.metric = mv.metric
-        )`.execute(trx);
+      using salesops_diff d
+      where d.gone and mv.connection_id = ${c} and mv.period_key = ${quarter.key}
+        and mv.object = d.object and mv.record_id = d.record_id and mv.metric = d.metric`.execute(trx);
   };
   // One transaction, so push never reads a half-written period; inside a caller's transaction
   // the temp tables simply live until it commits.
-  if (db.isTransaction) await steps(db);
-  else await db.transaction().execute((trx) => steps(trx));
+  await inAnalyticsTransaction(db, steps);
 }

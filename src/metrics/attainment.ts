@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
-import { openPipelineSql, repTeamSql, wonCreditsSql } from './attainment-credits.js';
+import { inAnalyticsTransaction, openPipelineSql, repTeamSql, wonCreditsSql } from './attainment-credits.js';
 import { localDate, type Period } from './periods.js';
 import { connectionHolidays, effectiveQuotasSql } from './quotas.js';
 import { workingDays } from './working-days.js';
@@ -149,13 +149,21 @@ export async function computeAttainment(
   const runRate = (closedWon: number): number | null =>
     closed ? closedWon : elapsed > 0 ? (closedWon / elapsed) * total : null;
 
-  const { rows } = await sql<RepRow>`
+  const { rows, explicit } = await inAnalyticsTransaction(db, async (trx) => ({
+    rows: (
+      await sql<RepRow>`
     select a.owner_id, a.quota, a.closed_won, a.open_pipeline, a.weighted_pipeline,
            o.email, o.first_name, o.last_name, rt.team_id, rt.team_name
     from (${repAttainmentSql(connection.id, period, cutoff, closed)}) a
     left join owners o on o.connection_id = ${connection.id} and o.external_id = a.owner_id
     left join (${repTeamSql(connection.id)}) rt on rt.owner_id = a.owner_id
-    order by lower(coalesce(o.email, a.owner_id)), a.owner_id`.execute(db);
+    order by lower(coalesce(o.email, a.owner_id)), a.owner_id`.execute(trx)
+    ).rows,
+    explicit: await sql<{ team_id: string; name: string; quota: string }>`
+      select e.team_id, t.name, e.quota
+      from (${effectiveQuotasSql(connection.id, period.start, period.end)}) e
+      join teams t on t.connection_id = ${connection.id} and t.external_id = e.team_id`.execute(trx),
+  }));
 
   const reps: RepAttainment[] = rows.map((r) => {
     const quota = num(r.quota);
@@ -177,11 +185,6 @@ export async function computeAttainment(
       closedPlusWeighted: closedWon + weighted,
     };
   });
-
-  const explicit = await sql<{ team_id: string; name: string; quota: string }>`
-    select e.team_id, t.name, e.quota
-    from (${effectiveQuotasSql(connection.id, period.start, period.end)}) e
-    join teams t on t.connection_id = ${connection.id} and t.external_id = e.team_id`.execute(db);
 
   const sumQuota = (list: readonly RepAttainment[]): number | null =>
     list.some((r) => r.quota !== null) ? list.reduce((s, r) => s + (r.quota ?? 0), 0) : null;

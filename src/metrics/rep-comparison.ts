@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { periodCutoff, repAttainmentSql } from './attainment.js';
-import { closedDealsSql } from './attainment-credits.js';
+import { closedDealsSql, inAnalyticsTransaction } from './attainment-credits.js';
 import { addDays, monthStart, type Period } from './periods.js';
 import { isOutlier, wilsonInterval } from './rep-comparison-stats.js';
 
@@ -127,54 +127,62 @@ export async function computeRepComparison(
   const windowTo = cutoff;
   const deals = closedDealsSql({ connectionId: c, from: window.start, to: windowTo, wonOnly: false });
 
-  const outcomes = await sql<OutcomeRow>`
-    select cd.owner_id, grouping(cd.owner_id) = 1 as is_team,
-           (count(*) filter (where cd.is_won))::int as won,
-           (count(*) filter (where not cd.is_won))::int as lost,
-           percentile_cont(0.5) within group (order by cd.amount) filter (where cd.is_won) as median_won,
-           percentile_cont(0.5) within group (
-             order by cd.close_date - (cd.crm_created_at at time zone ${connection.timeZone})::date
-           ) filter (where cd.is_won and cd.crm_created_at is not null) as median_cycle
-    from (${deals}) cd
-    where cd.owner_id is not null
-    group by grouping sets ((cd.owner_id), ())`.execute(db);
+  // The window's closed deals are resolved once (closing owner included) and read by both the
+  // outcome and the stage-reach aggregate.
+  const { outcomes, reach, coverageRows } = await inAnalyticsTransaction(db, async (trx) => {
+    await sql`drop table if exists salesops_cmp_closed`.execute(trx);
+    await sql`create temp table salesops_cmp_closed on commit drop as
+      select * from (${deals}) x where x.owner_id is not null`.execute(trx);
+    await sql`analyze salesops_cmp_closed`.execute(trx);
+    const outcomes = await sql<OutcomeRow>`
+      select cd.owner_id, grouping(cd.owner_id) = 1 as is_team,
+             (count(*) filter (where cd.is_won))::int as won,
+             (count(*) filter (where not cd.is_won))::int as lost,
+             percentile_cont(0.5) within group (order by cd.amount) filter (where cd.is_won) as median_won,
+             percentile_cont(0.5) within group (
+               order by cd.close_date - (cd.crm_created_at at time zone ${connection.timeZone})::date
+             ) filter (where cd.is_won and cd.crm_created_at is not null) as median_cycle
+      from salesops_cmp_closed cd
+      group by grouping sets ((cd.owner_id), ())`.execute(trx);
 
-  const reach = await sql<ReachRow>`
-    with cd as materialized (select * from (${deals}) x where x.owner_id is not null),
-    furthest as (
-      select h.deal_id, max(s.display_order) as display_order
-      from deal_history h
-      join cd on cd.deal_id = h.deal_id
-      join stages s on s.connection_id = h.connection_id and s.external_id = h.value and not s.is_closed
-      where h.connection_id = ${c} and h.field = 'stage'
-      group by h.deal_id
-    ),
-    deal_reach as (
-      select cd.owner_id, cd.pipeline_id, cd.is_won, coalesce(f.display_order, -2147483648) as furthest
-      from cd left join furthest f on f.deal_id = cd.deal_id
-    ),
-    open_stages as (
-      select s.pipeline_id, s.external_id, s.label, s.display_order,
-             s.display_order = min(s.display_order) over (partition by s.pipeline_id) as is_first
-      from stages s
-      where s.connection_id = ${c} and not s.is_closed and not s.is_deleted
-    )
-    select dr.owner_id, grouping(dr.owner_id) = 1 as is_team, os.pipeline_id, os.external_id as stage_id,
-           os.label, os.display_order,
-           (count(*) filter (where dr.is_won or os.is_first or dr.furthest >= os.display_order))::int as reached,
-           (count(*) filter (where dr.is_won))::int as won
-    from deal_reach dr
-    join open_stages os on os.pipeline_id = dr.pipeline_id
-    group by grouping sets ((dr.owner_id, os.pipeline_id, os.external_id, os.label, os.display_order),
-                            (os.pipeline_id, os.external_id, os.label, os.display_order))`.execute(db);
+    const reach = await sql<ReachRow>`
+      with cd as (select * from salesops_cmp_closed),
+      furthest as (
+        select h.deal_id, max(s.display_order) as display_order
+        from deal_history h
+        join cd on cd.deal_id = h.deal_id
+        join stages s on s.connection_id = h.connection_id and s.external_id = h.value and not s.is_closed
+        where h.connection_id = ${c} and h.field = 'stage'
+        group by h.deal_id
+      ),
+      deal_reach as (
+        select cd.owner_id, cd.pipeline_id, cd.is_won, coalesce(f.display_order, -2147483648) as furthest
+        from cd left join furthest f on f.deal_id = cd.deal_id
+      ),
+      open_stages as (
+        select s.pipeline_id, s.external_id, s.label, s.display_order,
+               s.display_order = min(s.display_order) over (partition by s.pipeline_id) as is_first
+        from stages s
+        where s.connection_id = ${c} and not s.is_closed and not s.is_deleted
+      )
+      select dr.owner_id, grouping(dr.owner_id) = 1 as is_team, os.pipeline_id, os.external_id as stage_id,
+             os.label, os.display_order,
+             (count(*) filter (where dr.is_won or os.is_first or dr.furthest >= os.display_order))::int as reached,
+             (count(*) filter (where dr.is_won))::int as won
+      from deal_reach dr
+      join open_stages os on os.pipeline_id = dr.pipeline_id
+      group by grouping sets ((dr.owner_id, os.pipeline_id, os.external_id, os.label, os.display_order),
+                              (os.pipeline_id, os.external_id, os.label, os.display_order))`.execute(trx);
 
-  const coverageRows = await sql<{
-    owner_id: string;
-    quota: string | null;
-    closed_won: string;
-    open_pipeline: string;
-  }>`select a.owner_id, a.quota, a.closed_won, a.open_pipeline
-     from (${repAttainmentSql(c, period, cutoff, closed)}) a`.execute(db);
+    const coverageRows = await sql<{
+      owner_id: string;
+      quota: string | null;
+      closed_won: string;
+      open_pipeline: string;
+    }>`select a.owner_id, a.quota, a.closed_won, a.open_pipeline
+       from (${repAttainmentSql(c, period, cutoff, closed)}) a`.execute(trx);
+    return { outcomes, reach, coverageRows };
+  });
 
   const teamOutcome = outcomes.rows.find((r) => r.is_team);
   const teamWon = teamOutcome?.won ?? 0;
