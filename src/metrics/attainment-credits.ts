@@ -35,50 +35,43 @@ export function closedDealsSql(range: ClosedDealsRange): RawBuilder<unknown> {
     with closed as materialized (
       select d.external_id as deal_id, coalesce(d.pipeline_id, s.pipeline_id) as pipeline_id, s.is_won,
              coalesce(d.amount_home, d.amount, 0) as amount,
-             d.close_date, d.crm_created_at, d.owner_id as current_owner
+             d.close_date, d.crm_created_at, d.owner_id as current_owner,
+             exists (
+               select 1 from deal_history oh
+               where oh.connection_id = d.connection_id and oh.deal_id = d.external_id and oh.field = 'owner'
+             ) as owner_changed
       from deals d
       join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
       where d.connection_id = ${c} and not d.is_deleted and s.is_closed
         and d.close_date between ${range.from}::date and ${range.to}::date
         ${range.wonOnly ? sql`and s.is_won` : sql``}
-    ),
-    -- Only deals whose owner ever changed need the closing moment; the rest keep their current
-    -- owner. Owner changes are rare, so this skips almost all per-deal history work (a partial
-    -- index, migration 041, serves the probe).
-    owner_changed as (
-      select closed.deal_id from closed
-      where exists (
-        select 1 from deal_history h
-        where h.connection_id = ${c} and h.deal_id = closed.deal_id and h.field = 'owner'
-      )
-    ),
-    owner_at_close as (
-      select oc.deal_id, o.owner_id
-      from owner_changed oc
-      cross join lateral (
-        select max(steps.changed_at) as closed_at
-        from (
-          select h.changed_at, coalesce(hs.is_closed, false) as is_closed,
-                 lag(coalesce(hs.is_closed, false)) over (order by h.changed_at) as was_closed
-          from deal_history h
-          left join stages hs on hs.connection_id = h.connection_id and hs.external_id = h.value
-          where h.connection_id = ${c} and h.deal_id = oc.deal_id and h.field = 'stage'
-        ) steps
-        where steps.is_closed and steps.was_closed is not true
-      ) ca
-      cross join lateral (
-        select nullif(h.value, '') as owner_id
-        from deal_history h
-        where h.connection_id = ${c} and h.deal_id = oc.deal_id and h.field = 'owner'
-          and h.changed_at <= ca.closed_at
-        order by h.changed_at desc
-        limit 1
-      ) o
     )
+    -- Only deals whose owner ever changed (the partial index of migration 041 answers that) need
+    -- the closing moment and the owner then; the rest keep their current owner. CASE with scalar
+    -- subqueries evaluates the lookup only for those deals, one index probe each, so the work is
+    -- linear whatever the planner estimates (a join of CTEs planned on missing statistics once
+    -- re-ran the lookup per deal: quadratic, minutes on a freshly loaded sandbox).
     select closed.deal_id, closed.pipeline_id, closed.is_won, closed.amount, closed.close_date,
-           closed.crm_created_at, coalesce(oac.owner_id, closed.current_owner) as owner_id
-    from closed
-    left join owner_at_close oac on oac.deal_id = closed.deal_id`;
+           closed.crm_created_at,
+           coalesce(case when closed.owner_changed then (
+             select nullif(h.value, '')
+             from deal_history h
+             where h.connection_id = ${c} and h.deal_id = closed.deal_id and h.field = 'owner'
+               and h.changed_at <= (
+                 select max(steps.changed_at)
+                 from (
+                   select sh.changed_at, coalesce(hs.is_closed, false) as is_closed,
+                          lag(coalesce(hs.is_closed, false)) over (order by sh.changed_at) as was_closed
+                   from deal_history sh
+                   left join stages hs on hs.connection_id = sh.connection_id and hs.external_id = sh.value
+                   where sh.connection_id = ${c} and sh.deal_id = closed.deal_id and sh.field = 'stage'
+                 ) steps
+                 where steps.is_closed and steps.was_closed is not true
+               )
+             order by h.changed_at desc
+             limit 1
+           ) end, closed.current_owner) as owner_id
+    from closed`;
 }
 
 /**
