@@ -44,6 +44,9 @@ export interface PullOptions {
   readonly now?: () => Date;
 }
 
+/** Rows changed in one pull after which table statistics are refreshed before compute. */
+const ANALYZE_AFTER_CHANGES = 500;
+
 export function emptyPullCounts(): PullCounts {
   return { owners: 0, pipelines: 0, deals: 0, leads: 0, deleted: 0, changed: 0, quarantined: 0 };
 }
