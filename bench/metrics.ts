@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { toConnection } from '../src/connections/connection-store.js';
@@ -14,7 +15,8 @@ import { migrate } from '../src/migrate.js';
  * 2026-Q4), ~2.1M deal_history rows, 24,000 monthly quotas, 1% split deals, generated with
  * generate_series in a dedicated database that is dropped afterwards. Measures the compute stage
  * (computeAttainmentMetrics for the current quarter, as of 2026-11-13), the attainment report of
- * each of the 8 quarters, and the rep comparison. Prints one JSON line. Goal: compute < 5 s.
+ * each of the 8 quarters, and the rep comparison. Prints one JSON line (with the machine's load
+ * average: shared CI boxes inflate every number). Goal: compute < 5 s.
  */
 const base = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 // BENCH_KEEP=1 keeps the database (named by BENCH_DB_NAME) for EXPLAIN; by default it is dropped.
@@ -140,7 +142,12 @@ try {
       reps: 1000,
       quarters: 8,
       ...timings,
-      underGoal: (timings.computeMetricsFirstMs ?? Number.POSITIVE_INFINITY) < 5000,
+      // The first compute writes every value into an empty metric_values; later ones write changes.
+      underGoal: {
+        firstCompute: (timings.computeMetricsFirstMs ?? Number.POSITIVE_INFINITY) < 5000,
+        recompute: (timings.computeMetricsMs ?? Number.POSITIVE_INFINITY) < 5000,
+      },
+      loadAverage1m: Math.round(loadavg()[0] ?? 0),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       rssBeforeSecondComputeMb: Math.round(before / 1024),
       metricRows: metricRows.rows[0]?.n,
