@@ -125,12 +125,10 @@ describe('HubSpot HTTP errors → ConnectorError kinds', () => {
   });
 
   it('below the daily reserve the response is used and the next request defers without being sent', async () => {
-    nock(BASE)
-      .get('/account-info/v3/details')
-      .reply(200, ACCOUNT, {
-        'X-HubSpot-RateLimit-Daily': '250000',
-        'X-HubSpot-RateLimit-Daily-Remaining': '4999',
-      });
+    nock(BASE).get('/account-info/v3/details').reply(200, ACCOUNT, {
+      'X-HubSpot-RateLimit-Daily': '250000',
+      'X-HubSpot-RateLimit-Daily-Remaining': '4999',
+    });
     const { connector } = connectorWith(privateApp);
     expect((await connector.account()).accountId).toBe('123');
     const error = await rejection(connector.pipelines());
