@@ -99,6 +99,8 @@ export interface SalesforceSandbox {
   /** Gone entirely: not in queryAll either. */
   hardDelete(object: string, id: string): void;
   reassign(object: string, id: string, ownerId: string): void;
+  /** Deletes a custom field as an admin would in Setup (its field permissions go too). */
+  deleteCustomField(object: string, field: string): void;
   /** The next `n` records written fail with UNABLE_TO_LOCK_ROW. */
   failNextWithLockRow(n: number): void;
   /** Every issued access token stops working (401 INVALID_SESSION_ID); refresh tokens keep working. */
@@ -243,6 +245,7 @@ export async function startSalesforceSandbox(
       const { t, h } = handleOf(object, id);
       store.applyUpdate(t, h, { OwnerId: ownerId }, m.integrationUserId);
     },
+    deleteCustomField: (object, field) => store.deleteCustomField(object, field),
     failNextWithLockRow: (n) => {
       state.writes.lockFailures = n;
     },

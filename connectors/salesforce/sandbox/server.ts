@@ -186,6 +186,8 @@ export class SandboxServer {
           limits: `${base}/limits`,
           tooling: `${base}/tooling`,
           composite: `${base}/composite`,
+          // Salesforce names the caller's identity URL here; jsforce's identity() reads it.
+          identity: `${s.baseUrl}/id/${s.store.model.orgId}/${ctx.userId}`,
         }),
       );
     }

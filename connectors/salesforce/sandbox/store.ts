@@ -184,6 +184,24 @@ export class OrgStore {
     });
   }
 
+  /**
+   * Deletes a custom field as Setup does: gone from describe, SOQL and the Tooling API, and its
+   * field permissions go with it.
+   */
+  deleteCustomField(objectName: string, fieldName: string): void {
+    const table = this.table(objectName);
+    const f = table?.def.fields.find((x) => x.custom && x.name.toLowerCase() === fieldName.toLowerCase());
+    if (!table || !f) throw new Error(`no custom field ${objectName}.${fieldName}`);
+    table.def = { ...table.def, fields: table.def.fields.filter((x) => x !== f) };
+    const fullName = `${table.def.name}.${f.name}`.toLowerCase();
+    const tooling = this.toolingTable('CustomField')!;
+    for (const h of [...tooling.handles()])
+      if (String(tooling.row(h)?.['FullName']).toLowerCase() === fullName) tooling.hardDelete(h);
+    const perms = this.table('FieldPermissions')!;
+    for (const h of [...perms.handles()])
+      if (String(perms.row(h)?.['Field']).toLowerCase() === fullName) perms.hardDelete(h);
+  }
+
   addCustomObject(name: string, label: string, pluralLabel: string): string {
     this.customPrefixes += 1;
     const prefix = `a0${String.fromCharCode(64 + this.customPrefixes)}`;
