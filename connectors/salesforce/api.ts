@@ -43,6 +43,8 @@ export interface SalesforceApi {
   ): Promise<T>;
   /** The jsforce connection, for the Metadata API. */
   connection(): Promise<jsforce.Connection>;
+  /** A jsforce call (e.g. `conn.metadata`) whose failures end as ConnectorErrors like the rest. */
+  call<T>(fn: (conn: jsforce.Connection) => PromiseLike<T>): Promise<T>;
   usage(): ApiUsage | null;
   checkReserve(): void;
   sent(): number;
@@ -174,6 +176,10 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
       return parsed.data;
     },
     connection,
+    async call(fn) {
+      const c = await connection();
+      return guard(() => fn(c));
+    },
     usage: () => transport.usage(),
     checkReserve: () => transport.checkReserve(),
     sent: () => transport.sent(),

@@ -31,6 +31,7 @@ import type {
 } from '../connector.js';
 import { ConnectorError } from '../connector-error.js';
 import { createSalesforceApi, type SalesforceApi, type SalesforceApiOptions } from './api.js';
+import { ensureSalesforceFields } from './fields.js';
 import {
   type CurrencyContext,
   type CurrencyRow,
@@ -59,6 +60,8 @@ import {
   toLeadOwnerChanges,
   userSchema,
 } from './map.js';
+import { createOrgAccess } from './permissions.js';
+import { writeScorecards } from './scorecard.js';
 import { byParentIds, chunk, incrementalQuery, type Keyset, quotaQuery, selectAll } from './soql.js';
 import { IDS_PER_QUERY, LOOKBACK_MS, OBJECTS, STREAMS } from './spec.js';
 import { SalesforceApiError } from './transport.js';
@@ -210,7 +213,9 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     return groups;
   };
 
-  const writer = createWriter(api);
+  // Whether rep values go to User or the scorecard: decided once per connector (permissions.ts).
+  const access = createOrgAccess(api);
+  const writer = createWriter(api, access, (writes) => writeScorecards(api, writes));
 
   return {
     kind: 'salesforce',
@@ -332,7 +337,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     },
 
     ensureFields(specs: readonly FieldSpec[], opts: { readonly dryRun: boolean }): Promise<FieldReport> {
-      return writer.ensureFields(specs, opts);
+      return ensureSalesforceFields(api, access, specs, opts);
     },
 
     write(target, writes: readonly FieldWrite[]): Promise<readonly WriteResult[]> {

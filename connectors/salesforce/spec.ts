@@ -4,6 +4,7 @@
  * becomes a ConnectorError kind. api.ts / soql.ts / index.ts only interpret this table, so a
  * change in Salesforce's limits or fields is a one-line edit here.
  */
+import type { FieldType } from '../connector.js';
 import type { ConnectorErrorKind } from '../connector-error.js';
 
 /** Pinned, never jsforce's default: a silent version bump changes field sets and error shapes. */
@@ -155,6 +156,59 @@ export const FORECAST_CATEGORIES: Readonly<
  * of it. Stage ids are unique per connection in the warehouse, so the org is one pipeline.
  */
 export const PIPELINE = { externalId: 'Opportunity', label: 'Opportunities' } as const;
+
+/**
+ * Push-back field types as Metadata API CustomField settings. Percent fields hold percent points
+ * (85.3 means 85.3%), so scale 1 keeps the tenth the push rounds to.
+ */
+export const FIELD_TYPES: Readonly<
+  Record<
+    FieldType,
+    { readonly type: string; readonly precision?: number; readonly scale?: number; readonly length?: number }
+  >
+> = {
+  percent: { type: 'Percent', precision: 5, scale: 1 },
+  currency: { type: 'Currency', precision: 16, scale: 2 },
+  number: { type: 'Number', precision: 18, scale: 2 },
+  date: { type: 'Date' },
+  text: { type: 'Text', length: 255 },
+};
+
+/** The Metadata API takes at most 10 components per create/upsert call. */
+export const METADATA_PER_CALL = 10;
+
+/** The permission set that makes our fields visible and writable to the integration user. */
+export const PERMISSION_SET = {
+  fullName: 'SalesOps_Integration',
+  label: 'SalesOps Integration',
+  description: 'Lets the SalesOps integration user read and write the SalesOps fields it fills in.',
+} as const;
+
+/**
+ * Where rep values go when the integration user cannot edit User records (no Manage Users): one
+ * record per user, found by its lookup to the user.
+ */
+export const SCORECARD = {
+  object: 'SalesOps_Scorecard__c',
+  label: 'SalesOps Scorecard',
+  pluralLabel: 'SalesOps Scorecards',
+  userField: 'SalesOps_User__c',
+  userLabel: 'User',
+  userDescription: 'The rep these SalesOps numbers belong to.',
+  relationshipName: 'SalesOps_Scorecards',
+  /** Name is a Text(80) field. */
+  nameMax: 80,
+} as const;
+
+/** REST paths (relative to /services/data/vNN.0) used by field provisioning. */
+export const PATHS = {
+  /** The version root names the caller's identity URL, `…/id/<org id>/<user id>`. */
+  versionRoot: '',
+  toolingQuery: (soql: string) => `/tooling/query?q=${encodeURIComponent(soql)}`,
+  describe: (object: string) => `/sobjects/${object}/describe`,
+  sobject: (object: string) => `/sobjects/${object}`,
+  composite: '/composite/sobjects',
+} as const;
 
 export interface ErrorRule {
   /** Salesforce's `errorCode` (REST) / fault code (SOAP) / OAuth `error`; `*` matches any. */

@@ -2,12 +2,15 @@
  * Push-back: computed values onto Opportunity and User records with one
  * `PATCH /composite/sobjects` (≤ 200 records, allOrNone=false) per `write()` call.
  * Results are matched to inputs by position: Salesforce leaves `id` off failed records.
+ * Rep values go to User, or to SalesOps_Scorecard__c records (scorecard.ts) when the
+ * integration user cannot edit users (permissions.ts decides).
  */
 import { z } from 'zod';
-import type { FieldObject, FieldReport, FieldSpec, FieldWrite, WriteResult } from '../connector.js';
+import type { FieldObject, FieldWrite, WriteResult } from '../connector.js';
 import { ConnectorError } from '../connector-error.js';
 import type { SalesforceApi } from './api.js';
-import { COMPOSITE_MAX } from './spec.js';
+import type { OrgAccess } from './permissions.js';
+import { COMPOSITE_MAX, PATHS, SCORECARD } from './spec.js';
 import { SalesforceApiError } from './transport.js';
 
 /** `salesops_quota_attainment` → `SalesOps_Quota_Attainment__c`. */
@@ -39,15 +42,72 @@ const MISSING_FIELD = /No such column '([^']+)'/;
 
 export interface Writer {
   write(target: FieldObject, writes: readonly FieldWrite[]): Promise<readonly WriteResult[]>;
-  ensureFields(specs: readonly FieldSpec[], opts: { readonly dryRun: boolean }): Promise<FieldReport>;
 }
 
-export function createWriter(api: SalesforceApi): Writer {
-  const neutralOf = (field: string, writes: readonly FieldWrite[]) => {
+/** A record refused because the integration user may not edit it (User without Manage Users). */
+export const isAccessRefusal = (r: WriteResult) =>
+  !r.ok && (r.reason?.startsWith('INSUFFICIENT_ACCESS_OR_READONLY') ?? false);
+
+/**
+ * One `/composite/sobjects` call (PATCH updates, POST creates) for `records`, which correspond to
+ * `writes` by position; results come back keyed by the writes' ids.
+ */
+export async function compositeSave(
+  api: SalesforceApi,
+  method: 'PATCH' | 'POST',
+  records: readonly Record<string, unknown>[],
+  writes: readonly FieldWrite[],
+): Promise<WriteResult[]> {
+  const neutralOf = (field: string) => {
     for (const w of writes) for (const k of Object.keys(w.values)) if (customFieldName(k) === field) return k;
     return field;
   };
+  let results: z.infer<typeof saveResultSchema>;
+  try {
+    results = await api.request(method, PATHS.composite, saveResultSchema, { allOrNone: false, records });
+  } catch (error) {
+    const missing =
+      error instanceof SalesforceApiError && error.code === 'INVALID_FIELD'
+        ? MISSING_FIELD.exec(error.message)
+        : null;
+    if (!missing?.[1]) throw error;
+    const field = neutralOf(missing[1]);
+    return writes.map((w) => ({
+      recordId: w.recordId,
+      ok: false,
+      reason: `INVALID_FIELD: ${missing[1]}`,
+      field,
+      code: 'field_missing' as const,
+    }));
+  }
+  return writes.map((w, i): WriteResult => {
+    const r = results[i];
+    if (!r)
+      return { recordId: w.recordId, ok: false, reason: 'Salesforce returned no result for this record' };
+    if (r.success) return { recordId: w.recordId, ok: true };
+    const e = r.errors[0];
+    const missing = e?.message ? MISSING_FIELD.exec(e.message) : null;
+    const sfField = missing?.[1] ?? e?.fields?.[0];
+    return {
+      recordId: w.recordId,
+      ok: false,
+      reason: e ? `${e.statusCode}${e.message ? `: ${e.message}` : ''}` : 'UNKNOWN',
+      ...(sfField && { field: neutralOf(sfField) }),
+      ...((e?.statusCode === 'INVALID_FIELD' || missing) && { code: 'field_missing' as const }),
+    };
+  });
+}
 
+/** Neutral values → Salesforce field names. */
+export const sfValues = (values: FieldWrite['values']) =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [customFieldName(k), v]));
+
+/** `scorecards` writes rep values onto SalesOps_Scorecard__c records (scorecard.ts). */
+export function createWriter(
+  api: SalesforceApi,
+  access: OrgAccess,
+  scorecards: (writes: readonly FieldWrite[]) => Promise<WriteResult[]>,
+): Writer {
   return {
     async write(target, writes) {
       if (writes.length === 0) return [];
@@ -57,56 +117,23 @@ export function createWriter(api: SalesforceApi): Writer {
           `Salesforce takes at most ${COMPOSITE_MAX} records per write; the push stage must batch.`,
         );
       }
-      const type = OBJECT_OF[target];
-      const records = writes.map((w) => ({
-        attributes: { type },
-        id: w.recordId,
-        ...Object.fromEntries(Object.entries(w.values).map(([k, v]) => [customFieldName(k), v])),
-      }));
-      let results: z.infer<typeof saveResultSchema>;
-      try {
-        results = await api.request('PATCH', '/composite/sobjects', saveResultSchema, {
-          allOrNone: false,
-          records,
-        });
-      } catch (error) {
-        const missing =
-          error instanceof SalesforceApiError && error.code === 'INVALID_FIELD'
-            ? MISSING_FIELD.exec(error.message)
-            : null;
-        if (!missing?.[1]) throw error;
-        const field = neutralOf(missing[1], writes);
-        return writes.map((w) => ({
-          recordId: w.recordId,
-          ok: false,
-          reason: `INVALID_FIELD: ${missing[1]}`,
-          field,
-          code: 'field_missing' as const,
-        }));
+      if (target === 'rep' && (await access.repObject()) === SCORECARD.object) {
+        return scorecards(writes);
       }
-      return writes.map((w, i): WriteResult => {
-        const r = results[i];
-        if (!r)
-          return { recordId: w.recordId, ok: false, reason: 'Salesforce returned no result for this record' };
-        if (r.success) return { recordId: w.recordId, ok: true };
-        const e = r.errors[0];
-        const missing = e?.message ? MISSING_FIELD.exec(e.message) : null;
-        const sfField = missing?.[1] ?? e?.fields?.[0];
-        return {
-          recordId: w.recordId,
-          ok: false,
-          reason: e ? `${e.statusCode}${e.message ? `: ${e.message}` : ''}` : 'UNKNOWN',
-          ...(sfField && { field: neutralOf(sfField, writes) }),
-          ...((e?.statusCode === 'INVALID_FIELD' || missing) && { code: 'field_missing' as const }),
-        };
-      });
-    },
-
-    async ensureFields() {
-      throw new ConnectorError(
-        'invalid_request',
-        'Creating Salesforce fields is not implemented yet; create the SalesOps_ fields in Setup and grant the integration user edit access.',
+      const type = OBJECT_OF[target];
+      const records = writes.map((w) => ({ attributes: { type }, id: w.recordId, ...sfValues(w.values) }));
+      const results = await compositeSave(api, 'PATCH', records, writes);
+      const refused = target === 'rep' ? results.filter(isAccessRefusal) : [];
+      if (refused.length === 0) return results;
+      // The permission read said User was writable but Salesforce disagrees (a permission it
+      // does not show, a change since): from now on rep values go to the scorecard, starting
+      // with these records, so no value waits for the next run.
+      access.refused();
+      const ids = new Set(refused.map((r) => r.recordId));
+      const rerouted = new Map(
+        (await scorecards(writes.filter((w) => ids.has(w.recordId)))).map((r) => [r.recordId, r]),
       );
+      return results.map((r) => rerouted.get(r.recordId) ?? r);
     },
   };
 }
