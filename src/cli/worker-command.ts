@@ -20,17 +20,23 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .action(async (o: { concurrency?: number }) => {
       const engine = await openEngine(ctx);
       const config = ctx.config();
-      const worker = await startSyncWorker({
-        ...engine,
-        concurrency: o.concurrency ?? config.workerConcurrency,
-      });
+      const starting = startSyncWorker({ ...engine, concurrency: o.concurrency ?? config.workerConcurrency });
       await new Promise<void>((resolve) => {
-        // close-with-grace: first signal drains within the grace period; a second one exits at once.
+        // Installed before the worker starts, so a SIGTERM that arrives during start-up drains too.
+        // close-with-grace: the first signal drains within the grace period; a second exits at once.
         closeWithGrace({ delay: config.shutdownGraceMs + 5000 }, async ({ signal, err }) => {
           engine.logger.info({ signal, err }, 'shutting down');
-          await worker.close(config.shutdownGraceMs);
+          await (await starting).close(config.shutdownGraceMs);
           resolve();
         });
+        void starting.then(
+          () => engine.logger.info('worker ready: waiting for jobs (SIGTERM drains and exits)'),
+          (error: unknown) => {
+            engine.logger.error({ err: error }, 'worker failed to start');
+            resolve();
+          },
+        );
       });
+      await starting;
     });
 }
