@@ -68,16 +68,37 @@ export async function planDemoQuotas(
   return rows;
 }
 
-export async function planDemoRotation(db: Db, connection: Connection, asOfDate: string): Promise<string[]> {
-  const rows = await sql<{ email: string }>`
-    select distinct o.email from lead_assignments la
-    join owners o on o.connection_id = la.connection_id and o.external_id = la.owner_id
-    where la.connection_id = ${connection.id} and la.assigned_at >= ${addDays(asOfDate, -365)}::date
-      and o.active and not o.is_queue and o.email is not null
-    order by o.email`.execute(db);
-  return rows.rows.map((r) => r.email);
+export interface RotationRow {
+  readonly email: string;
+  /** Inclusive days the rep took leads; null = open-ended. */
+  readonly from: string | null;
+  readonly to: string | null;
 }
 
+/**
+ * Everyone who received leads in the last year is in the rotation at weight 1, available from
+ * their first lead if they joined during the year, and until their last one if they have left:
+ * the joiner and leaver windows an admin would enter, so nobody is expected to take leads
+ * before they started or after they left.
+ */
+export async function planDemoRotation(db: Db, connection: Connection, asOfDate: string): Promise<RotationRow[]> {
+  const since = addDays(asOfDate, -365);
+  const rows = await sql<{ email: string; active: boolean; first: string; last: string }>`
+    select o.email, o.active,
+           min((la.assigned_at at time zone ${connection.timeZone})::date)::text as first,
+           max((la.assigned_at at time zone ${connection.timeZone})::date)::text as last
+    from lead_assignments la
+    join owners o on o.connection_id = la.connection_id and o.external_id = la.owner_id
+    where la.connection_id = ${connection.id} and la.assigned_at >= ${since}::date
+      and not o.is_queue and o.email is not null
+    group by o.email, o.active
+    order by o.email`.execute(db);
+  return rows.rows.map((r) => ({
+    email: r.email,
+    from: r.first > addDays(since, 30) ? r.first : null,
+    to: r.active ? null : r.last,
+  }));
+}
 export function quotasCsv(rows: readonly QuotaPlanRow[]): { reps: string; teams: string } {
   const reps = rows.filter((r) => r.ownerEmail);
   const teams = rows.filter((r) => r.teamName);
@@ -95,6 +116,9 @@ export function quotasCsv(rows: readonly QuotaPlanRow[]): { reps: string; teams:
   };
 }
 
-export function rotationCsv(emails: readonly string[]): string {
-  return ['owner_email,lead_weight', ...emails.map((email) => `${email},1`)].join('\n');
+export function rotationCsv(rows: readonly RotationRow[]): string {
+  return [
+    'owner_email,lead_weight,available_from,available_to',
+    ...rows.map((r) => `${r.email},1,${r.from ?? ''},${r.to ?? ''}`),
+  ].join('\n');
 }
