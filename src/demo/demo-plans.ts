@@ -81,7 +81,11 @@ export interface RotationRow {
  * the joiner and leaver windows an admin would enter, so nobody is expected to take leads
  * before they started or after they left.
  */
-export async function planDemoRotation(db: Db, connection: Connection, asOfDate: string): Promise<RotationRow[]> {
+export async function planDemoRotation(
+  db: Db,
+  connection: Connection,
+  asOfDate: string,
+): Promise<RotationRow[]> {
   const since = addDays(asOfDate, -365);
   const rows = await sql<{ email: string; active: boolean; first: string; last: string }>`
     select o.email, o.active,

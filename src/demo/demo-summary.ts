@@ -67,6 +67,8 @@ interface SyncDoc {
 
 export interface DemoSummary {
   readonly databaseUrl: string;
+  /** How the sandboxes were seeded: enough to rebuild the same companies. */
+  readonly sandbox: { readonly now: string; readonly seed: number; readonly deals: number };
   readonly generatedKey: boolean;
   readonly outputDir: string;
   readonly durationMs: number;

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
-import { startSalesforceSandbox } from '../../connectors/salesforce/sandbox/index.js';
+import { type HubspotSandboxOptions, startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
+import {
+  type SalesforceSandboxOptions,
+  startSalesforceSandbox,
+} from '../../connectors/salesforce/sandbox/index.js';
 import { createConnectorFactory } from '../../workers/connector-factory.js';
 import { createSyncQueue } from '../../workers/queues.js';
 import { startSyncWorker } from '../../workers/sync-worker.js';
@@ -36,6 +39,23 @@ export interface DemoOptions {
   readonly outputDir: string;
 }
 
+/** The demo's HubSpot company; exported so a test can rebuild exactly the same one. */
+export function demoHubspotOptions(seed: number, deals: number, now: Date): HubspotSandboxOptions {
+  return {
+    now,
+    seed,
+    deals,
+    // Leads go to every rep here, not to a few SDRs: it takes more of them for a month's audit to
+    // tell a 1.8× favourite from luck after correcting for testing every rep at once.
+    contacts: Math.round(deals * 2.4),
+    unfairLeadStretch: true,
+  };
+}
+
+export function demoSalesforceOptions(seed: number, deals: number, now: Date): SalesforceSandboxOptions {
+  return { now, seed: seed + 1, deals, leads: deals, unfairLeadStretch: true, strictFieldPermissions: true };
+}
+
 export interface Captured {
   readonly code: number;
   readonly stdout: string;
@@ -57,7 +77,11 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
   await checkServices(base.databaseUrl, base.redisUrl, base.serviceTimeoutMs);
 
   const demoUrl = demoDatabaseUrl(io.env);
-  const prefix = '{salesops-demo}';
+  // Its own queue keys too, named after its database, so two demo databases never share jobs.
+  const prefix = `{${databaseName(demoUrl).replace(/[^A-Za-z0-9_-]/g, '_')}}`;
+  // The generated companies' "today": the start of this UTC day, so the same seed gives the same
+  // company all day long (and a test can rebuild it to check the demo's numbers).
+  const sandboxNow = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
   const generatedKey = !base.secretKey;
   const env: NodeJS.ProcessEnv = {
     ...io.env,
@@ -96,21 +120,10 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
   await cli(['migrate']);
 
   progress.step('Starting the sandbox CRMs (a seeded company: teams, a year of deals, leads)');
-  const hubspot = await startHubspotSandbox({
-    seed: options.seed,
-    deals: options.deals,
-    // Leads go to every rep here, not to a few SDRs: it takes more of them for a month's audit to
-    // tell a 1.8× favourite from luck after correcting for testing every rep at once.
-    contacts: Math.round(options.deals * 2.4),
-    unfairLeadStretch: true,
-  });
-  const salesforce = await startSalesforceSandbox({
-    seed: options.seed + 1,
-    deals: options.deals,
-    leads: options.deals,
-    unfairLeadStretch: true,
-    strictFieldPermissions: true,
-  });
+  const hubspot = await startHubspotSandbox(demoHubspotOptions(options.seed, options.deals, sandboxNow));
+  const salesforce = await startSalesforceSandbox(
+    demoSalesforceOptions(options.seed, options.deals, sandboxNow),
+  );
   const db = createDb(demoUrl, { max: 6 });
   const queue = createSyncQueue(redis, prefix);
   const logger = createLogger({ level: env.LOG_LEVEL });
@@ -248,6 +261,7 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
     progress.done();
     printDemoSummary(io, {
       databaseUrl: demoUrl,
+      sandbox: { now: sandboxNow.toISOString(), seed: options.seed, deals: options.deals },
       generatedKey,
       outputDir,
       durationMs: Date.now() - started,
