@@ -57,7 +57,7 @@ export async function computeOutbox(
   }));
   const resendDays = fullResendDays(connection);
 
-  return db.transaction().execute(async (trx) => {
+  const counts = await db.transaction().execute(async (trx) => {
     // Serialises concurrent computes of one connection on this row (the engine already holds
     // the connection lock; this keeps direct callers such as tests and the bench honest too).
     const state = await sql<{ first: boolean; due: boolean }>`
@@ -76,6 +76,9 @@ export async function computeOutbox(
       );
     }
 
+    // A bulk diff: hash joins are right at any size, and a nested loop chosen on stale
+    // statistics (metric_values just rewritten, the outbox just emptied) is quadratic.
+    await sql`set local enable_nestloop = off`.execute(trx);
     const result = await sql<{ queued: number; removed: number }>`
       with m as (
         select * from jsonb_to_recordset(${JSON.stringify(fields)}::jsonb)
@@ -141,7 +144,16 @@ export async function computeOutbox(
       select (select count(*) from upserted)::int as queued, (select count(*) from removed)::int as removed`.execute(
       trx,
     );
-    const counts = result.rows[0];
-    return { queued: counts?.queued ?? 0, removed: counts?.removed ?? 0, resend };
+    const row0 = result.rows[0];
+    return { queued: row0?.queued ?? 0, removed: row0?.removed ?? 0, resend };
   });
+  // A first push or a resend can grow the outbox from nothing to 100,000 rows within seconds,
+  // long before autovacuum notices: with statistics that still say "empty", the planner scans
+  // the whole outbox for every batch the push claims. Fresh statistics keep claims on the index.
+  if (counts.queued + counts.removed >= ANALYZE_AFTER_ROWS) {
+    await sql`analyze push_outbox, push_state`.execute(db);
+  }
+  return counts;
 }
+
+const ANALYZE_AFTER_ROWS = 1000;

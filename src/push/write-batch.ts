@@ -64,18 +64,22 @@ function typed(row: ClaimedRow): string | number | null {
 }
 
 async function claim(trx: Trx, ctx: BatchContext): Promise<ClaimedRecord[]> {
+  // The next records in key order (a range scan of the primary key), then all their pending
+  // fields by `= any(array)`: an index condition whatever the planner believes about the
+  // outbox's size, which right after a compute is usually stale. A rejected row is not retried
+  // in the run that rejected it.
   const { rows } = await sql<ClaimedRow>`
     select o.record_id, o.field, o.kind, o.value, o.previous, o.attempts,
       case when o.object = 'deal' then o.record_id else ow.user_id end as target_id
     from push_outbox o
     left join owners ow on o.object = 'rep' and ow.connection_id = o.connection_id and ow.external_id = o.record_id
     where o.connection_id = ${ctx.connectionId} and o.object = ${ctx.target}
-      and o.last_attempt_run is distinct from ${ctx.runId}::bigint
-      and o.record_id in (
-        select record_id from push_outbox
+      and o.record_id = any(array(
+        select distinct record_id from push_outbox
         where connection_id = ${ctx.connectionId} and object = ${ctx.target}
           and last_attempt_run is distinct from ${ctx.runId}::bigint
-        group by record_id order by record_id limit ${ctx.batchMax})
+        order by record_id limit ${ctx.batchMax}))
+      and o.last_attempt_run is distinct from ${ctx.runId}::bigint
     order by o.record_id, o.field
     for update of o skip locked`.execute(trx);
   const byRecord = new Map<string, ClaimedRow[]>();
