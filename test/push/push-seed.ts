@@ -12,7 +12,7 @@ import type { PushDouble } from './push-double.js';
 export const AS_OF = new Date('2026-08-15T12:00:00Z');
 export const QUARTER = '2026-Q3';
 
-export const dealId = (i: number) => `d${String(i).padStart(4, '0')}`;
+export const dealId = (i: number) => `d${String(i).padStart(6, '0')}`;
 export const repId = (i: number) => `o${i}`;
 
 export const REP_VALUES = {
@@ -37,7 +37,7 @@ export async function seedPush(
   );
   await sql`
     insert into deals (connection_id, external_id, name, owner_id, last_modified_at)
-    select ${c}, 'd' || lpad(i::text, 4, '0'), 'Deal ' || i, 'o' || (1 + i % ${options.reps}), now()
+    select ${c}, 'd' || lpad(i::text, 6, '0'), 'Deal ' || i, 'o' || (1 + i % ${options.reps}), now()
     from generate_series(1, ${options.deals}) i`.execute(db);
   await sql`
     insert into metric_values (connection_id, object, record_id, metric, period_key, value_numeric, value_text)
@@ -46,7 +46,7 @@ export async function seedPush(
     cross join jsonb_each_text(${JSON.stringify(REP_VALUES)}::jsonb) as m(metric, value)`.execute(db);
   await sql`
     insert into metric_values (connection_id, object, record_id, metric, period_key, value_numeric, value_text)
-    select ${c}, 'deal', 'd' || lpad(i::text, 4, '0'), m.metric, ${QUARTER}, m.num, m.txt
+    select ${c}, 'deal', 'd' || lpad(i::text, 6, '0'), m.metric, ${QUARTER}, m.num, m.txt
     from generate_series(1, ${options.deals}) i
     cross join lateral (values
       ('salesops_win_probability', (20 + i % 50)::numeric + 0.04, null),
