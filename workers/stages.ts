@@ -3,6 +3,7 @@ import type { Connection } from '../src/connections/connection-store.js';
 import type { Db } from '../src/db.js';
 import type { Logger } from '../src/logger.js';
 import { computeMetrics } from '../src/metrics/compute-metrics.js';
+import { asOfInstant } from '../src/metrics/periods.js';
 import { pullConnection } from '../src/pull/pull-connection.js';
 import { pushStage } from '../src/push/push-stage.js';
 import { heartbeat, type RunOptions } from '../src/warehouse/sync-runs.js';
@@ -41,7 +42,8 @@ export const defaultStages: StageImpls = {
     return { counts: { ...counts }, partial: counts.quarantined > 0 };
   },
   async compute(ctx) {
-    const asOf = ctx.options.asOf ? new Date(ctx.options.asOf) : new Date();
+    // --as-of D means the end of day D in the connection's zone (DESIGN.md §7), not midnight UTC.
+    const asOf = asOfInstant(ctx.options.asOf, ctx.connection.timeZone);
     return {
       counts: await computeMetrics(ctx.db, ctx.connection, {
         asOf,

@@ -97,10 +97,11 @@ export async function computeOutbox(
         join m on m.metric = mv.metric and m.object = mv.object
         where mv.connection_id = ${c} and mv.period_key = ${quarter.key}
           and case when mv.object = 'rep' then exists (
-                -- Rep values land on the owner's CRM user: an owner without one cannot be written.
+                -- Rep values land on the owner's CRM user: an owner without one cannot be written,
+                -- and a deactivated one has no record to write (HubSpot) or nobody to read it.
                 select 1 from owners o
                 where o.connection_id = ${c} and o.external_id = mv.record_id
-                  and o.user_id is not null and not o.is_queue and not o.is_deleted)
+                  and o.user_id is not null and o.active and not o.is_queue and not o.is_deleted)
               else exists (
                 select 1 from deals d
                 where d.connection_id = ${c} and d.external_id = mv.record_id and not d.is_deleted)
