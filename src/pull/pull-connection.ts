@@ -150,6 +150,15 @@ export async function pullConnection(
     );
   }
 
+  // A first sync or a big backfill changes the tables' shape faster than autovacuum notices; the
+  // compute stage right after would be planned on empty-table statistics (nested loops over
+  // thousands of rows). Sampling statistics now costs well under a second even at a million rows.
+  if (counts.changed >= ANALYZE_AFTER_CHANGES) {
+    await sql`analyze owners, owner_teams, stages, deals, deal_history, deal_splits, leads, lead_assignments, quotas`.execute(
+      db,
+    );
+  }
+
   const due =
     options.full || (await reconcileDue(db, connectionId, now(), options.reconcileEveryMs ?? 86_400_000));
   if (due) {

@@ -177,8 +177,8 @@ describe('salesops audit leads', () => {
         expect(box?.width).toBeGreaterThan(200);
       }
       await expect(page.locator('ul.flags li').count()).resolves.toBeGreaterThanOrEqual(4);
-      expect(await page.locator('ul.flags').innerText()).toMatch(/Ben|ben@acme\.example/);
-      expect(await page.locator('h1').innerText()).toBe('Was lead distribution fair?');
+      expect(await page.locator('ul.flags').textContent()).toMatch(/Ben|ben@acme\.example/);
+      expect(await page.locator('h1').textContent()).toBe('Was lead distribution fair?');
       if (process.env.SALESOPS_UPDATE_SCREENSHOT === '1') {
         await page.screenshot({ path: 'docs/audit-report.png', fullPage: true });
       }
