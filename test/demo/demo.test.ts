@@ -132,4 +132,13 @@ describe('salesops demo', () => {
       await sandbox.close();
     }
   });
+
+  it('says in one sentence which service is down and how to start it', async () => {
+    const down = await runCapture(['demo'], { ...env, REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(down.code).toBe(1);
+    // Progress lines go to stderr too; the error itself is one line.
+    expect(down.stderr.split('\n').filter((line) => line.startsWith('error:'))).toHaveLength(1);
+    expect(down.stderr).toMatch(/Redis is not reachable at 127\.0\.0\.1:1/);
+    expect(down.stderr).toMatch(/docker compose up -d redis/);
+  });
 });
