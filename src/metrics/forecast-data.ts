@@ -68,7 +68,12 @@ interface StateRow {
   category: string | null;
 }
 
-/** Each deal's owner, stage, amount and close date at `at` (live: as stored now). */
+/**
+ * Each deal's owner, stage, amount and close date at `at` (live: as stored now), in deal id
+ * order: the Monte Carlo draws its numbers deal by deal in this order, so an order that followed
+ * the table's physical layout (which any UPDATE changes, e.g. the re-read of records we pushed)
+ * would move a rep's P50 with nothing changed.
+ */
 export async function loadDealStates(
   db: Db,
   connectionId: number,
@@ -119,6 +124,7 @@ export async function loadDealStates(
         and coalesce(d.crm_created_at, hs.changed_at) <= ${at}
         -- Without a stage recorded by \`at\`, only a deal with no stage history at all keeps its stage.
         and (hs.deal_id is not null or d.external_id not in (select deal_id from has_history))
+      order by d.external_id
     `.execute(db)
     : await sql<StateRow>`
       select d.external_id as deal_id, d.owner_id, d.stage_id,
@@ -133,6 +139,7 @@ export async function loadDealStates(
         d.forecast_category as category
       from deals d
       where d.connection_id = ${connectionId} and not d.is_deleted and d.stage_id is not null
+      order by d.external_id
     `.execute(db);
   return rows.rows.map((row) => ({
     dealId: row.deal_id,
