@@ -3,7 +3,7 @@ import type { Connection } from '../src/connections/connection-store.js';
 import type { Db } from '../src/db.js';
 import type { Logger } from '../src/logger.js';
 import { computeMetrics } from '../src/metrics/compute-metrics.js';
-import { asOfInstant } from '../src/metrics/periods.js';
+import { asOfInstant, localDate } from '../src/metrics/periods.js';
 import { pullConnection } from '../src/pull/pull-connection.js';
 import { pushStage } from '../src/push/push-stage.js';
 import { heartbeat, type RunOptions } from '../src/warehouse/sync-runs.js';
@@ -43,7 +43,10 @@ export const defaultStages: StageImpls = {
   },
   async compute(ctx) {
     // --as-of D means the end of day D in the connection's zone (DESIGN.md §7), not midnight UTC.
-    const asOf = asOfInstant(ctx.options.asOf, ctx.connection.timeZone);
+    // Without it, the end of today: values then move with the data and the day, never with the
+    // minute, so two syncs an hour apart with nothing changed push nothing (DESIGN.md §6).
+    const tz = ctx.connection.timeZone;
+    const asOf = asOfInstant(ctx.options.asOf ?? localDate(new Date(), tz), tz);
     return {
       counts: await computeMetrics(ctx.db, ctx.connection, {
         asOf,
