@@ -30,8 +30,12 @@ export interface Keyset {
 
 /**
  * An incremental read through queryAll. From a checkpoint it reads what follows the keyset
- * `(SystemModstamp, Id) > (ts, id)` and re-reads the lookback window `[ts − lookback, ts)`, so a
- * bulk edit sharing one timestamp is never re-read from its start and a late commit is caught.
+ * `(SystemModstamp, Id) > (ts, id)` and re-reads the lookback window `[ts − lookback, ts]`, so a
+ * late commit is caught. The window includes the checkpoint's own second: SystemModstamp has
+ * whole seconds, so a row edited in that second after we read it (our own push-back's re-read
+ * ends on such a second) keeps the checkpoint's timestamp, and an Id below the checkpoint's
+ * would be skipped for good. Without a lookback the keyset alone resumes a bulk edit that
+ * shares one timestamp mid-way.
  */
 export function incrementalQuery(
   spec: IncrementalStreamSpec,
@@ -46,7 +50,7 @@ export function incrementalQuery(
   const ts = datetime(since.ts);
   const after = `${c} > ${ts} OR (${c} = ${ts} AND Id > '${since.id}')`;
   const where =
-    lookbackMs > 0 ? `(${c} >= ${datetime(since.ts - lookbackMs)} AND ${c} < ${ts}) OR ${after}` : after;
+    lookbackMs > 0 ? `(${c} >= ${datetime(since.ts - lookbackMs)} AND ${c} <= ${ts}) OR ${after}` : after;
   return `${select} WHERE ${where}${order}`;
 }
 

@@ -303,7 +303,7 @@ describe('Salesforce connector edge cases (nock)', () => {
     const [page] = await collect(c.deals(since));
     expect(seen[0]).toBe(
       'SELECT Id, IsDeleted, Name, StageName, Amount, Probability, CloseDate, ForecastCategory, OwnerId, CreatedDate, SystemModstamp FROM Opportunity ' +
-        "WHERE (SystemModstamp >= 2026-03-05T09:55:00Z AND SystemModstamp < 2026-03-05T10:00:00Z) OR SystemModstamp > 2026-03-05T10:00:00Z OR (SystemModstamp = 2026-03-05T10:00:00Z AND Id > '0065g0000000005AAA') " +
+        "WHERE (SystemModstamp >= 2026-03-05T09:55:00Z AND SystemModstamp <= 2026-03-05T10:00:00Z) OR SystemModstamp > 2026-03-05T10:00:00Z OR (SystemModstamp = 2026-03-05T10:00:00Z AND Id > '0065g0000000005AAA') " +
         'ORDER BY SystemModstamp, Id',
     );
     expect(page?.checkpoint).toEqual({ systemModstamp: '2026-03-07T10:00:00.000Z', id: opportunity(7).Id });
