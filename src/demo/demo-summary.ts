@@ -53,6 +53,8 @@ export interface DemoConnectionResult {
     readonly sample: readonly {
       readonly object: string;
       readonly id: string;
+      /** The rep's or the deal's name, as people know the record. */
+      readonly name: string | null;
       readonly values: Readonly<Record<string, string | null>>;
     }[];
   };
@@ -95,7 +97,7 @@ export function printDemoSummary(io: CliIo, s: DemoSummary): void {
     line();
     line(`━━ ${label} (${c.name}) ━━`);
     line(
-      `Pulled ${c.firstPull.pulled?.owners ?? 0} owners, ${c.firstPull.pulled?.deals ?? 0} deals and ${c.firstPull.pulled?.leads ?? 0} leads; the second sync re-read ${c.sync.pulled?.deals ?? 0} changed deals.`,
+      `Pulled ${c.firstPull.pulled?.owners ?? 0} owners (active and deactivated), ${c.firstPull.pulled?.deals ?? 0} deals and ${c.firstPull.pulled?.leads ?? 0} leads.`,
     );
     line();
     line(`Attainment, fiscal quarter ${c.quarter}:`);
@@ -128,21 +130,22 @@ export function printDemoSummary(io: CliIo, s: DemoSummary): void {
       const values = Object.entries(record.values)
         .map(([field, value]) => `${field}=${value}`)
         .join(', ');
-      line(`  ${record.object} ${record.id}: ${values}`);
+      line(
+        `  ${record.name ? `${record.name} (${record.object} ${record.id})` : `${record.object} ${record.id}`}: ${values}`,
+      );
     }
   }
-  const env = `DATABASE_URL=${s.databaseUrl}`;
+  // `npm run salesops --` runs the TypeScript directly; after `npm run build`, `node dist/src/cli/main.js`.
+  const env = `DATABASE_URL=${s.databaseUrl} npm run -s salesops --`;
   const first = s.connections[0];
   line();
   line('Try next (the demo data stays in its own database):');
   if (first) {
-    line(`  ${env} npx salesops report reps --connection ${first.name} --period ${first.quarter}`);
+    line(`  ${env} report reps --connection ${first.name} --period ${first.quarter}`);
+    line(`  ${env} audit leads --connection ${first.name} --period ${first.auditPeriod} --html audit.html`);
+    line(`  ${env} forecast --connection ${first.name} --period ${first.quarter} --json`);
     line(
-      `  ${env} npx salesops audit leads --connection ${first.name} --period ${first.auditPeriod} --html audit.html`,
-    );
-    line(`  ${env} npx salesops forecast --connection ${first.name} --period ${first.quarter} --json`);
-    line(
-      `  ${env} npx salesops forecast backtest --connection ${first.name} --from ${first.quarter} --to ${first.quarter}`,
+      `  ${env} forecast backtest --connection ${first.name} --from ${first.quarter} --to ${first.quarter}`,
     );
   }
   line(`  Open the HTML audit reports in ${s.outputDir}`);

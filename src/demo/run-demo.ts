@@ -283,10 +283,21 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
 type Written = DemoConnectionResult['written'];
 
 function hubspotWritten(sandbox: Awaited<ReturnType<typeof startHubspotSandbox>>): Written {
+  // Name each record the way a rep would recognise it: their own name, the deal's name.
+  const userName = new Map(
+    sandbox.data
+      .users()
+      .map((u) => [
+        u.id,
+        [u.properties.hs_given_name, u.properties.hs_family_name].filter(Boolean).join(' '),
+      ]),
+  );
+  const name = (object: 'deals' | 'users', id: string) =>
+    object === 'users' ? userName.get(id) : (sandbox.data.get('deals', id)?.properties.dealname ?? undefined);
   const sample = (object: 'deals' | 'users') =>
     [...sandbox.data.written(object)]
       .slice(0, 3)
-      .map(([id, values]) => ({ object, id, values: { ...values } }));
+      .map(([id, values]) => ({ object, id, name: name(object, id) || null, values: { ...values } }));
   return {
     records: sandbox.data.written('deals').size + sandbox.data.written('users').size,
     calls: sandbox.requests.filter((r) => r.mutating).length,
@@ -295,11 +306,20 @@ function hubspotWritten(sandbox: Awaited<ReturnType<typeof startHubspotSandbox>>
 }
 
 function salesforceWritten(sandbox: Awaited<ReturnType<typeof startSalesforceSandbox>>): Written {
-  const byRecord = new Map<string, { object: string; id: string; values: Record<string, string | null> }>();
+  const byRecord = new Map<
+    string,
+    { object: string; id: string; name: string | null; values: Record<string, string | null> }
+  >();
   for (const write of sandbox.data.fieldWrites) {
     if (!write.field.endsWith('__c')) continue;
     const key = `${write.object}/${write.id}`;
-    const entry = byRecord.get(key) ?? { object: write.object, id: write.id, values: {} };
+    const row = sandbox.data.get(write.object, write.id);
+    const entry = byRecord.get(key) ?? {
+      object: write.object,
+      id: write.id,
+      name: typeof row?.Name === 'string' ? row.Name : null,
+      values: {},
+    };
     entry.values[write.field] = write.value === null ? null : String(write.value);
     byRecord.set(key, entry);
   }
