@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { ConnectorDeps } from '../connector.js';
 import { ConnectorError } from '../connector-error.js';
 
-const credentialsSchema = z.union([
+/** The stored credential shapes; the connection store validates with this same schema. */
+export const salesforceCredentialsSchema = z.union([
   z.object({ method: z.literal('access_token'), accessToken: z.string().min(1) }),
   z.object({
     method: z.literal('client_credentials'),
@@ -25,7 +26,7 @@ const credentialsSchema = z.union([
   }),
 ]);
 
-export type SalesforceCredentials = z.infer<typeof credentialsSchema>;
+export type SalesforceCredentials = z.infer<typeof salesforceCredentialsSchema>;
 
 const tokenResponseSchema = z.object({
   access_token: z.string().min(1),
@@ -37,7 +38,7 @@ const oauthErrorSchema = z.object({ error: z.string(), error_description: z.stri
 const JWT_LIFETIME_S = 180;
 
 export function parseCredentials(raw: Readonly<Record<string, string>>): SalesforceCredentials {
-  const parsed = credentialsSchema.safeParse(raw);
+  const parsed = salesforceCredentialsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConnectorError(
       'auth',

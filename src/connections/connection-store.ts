@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { salesforceCredentialsSchema } from '../../connectors/salesforce/auth.js';
 import type { Db } from '../db.js';
 import { registerSecret } from '../logger.js';
 import type { ConnectionRow } from '../warehouse/tables.js';
@@ -20,22 +21,8 @@ export const hubspotCredentials = z.union([
   }),
 ]);
 
-export const salesforceCredentials = z.union([
-  z.object({ method: z.literal('access_token'), accessToken: z.string().min(1) }),
-  z.object({
-    method: z.literal('client_credentials'),
-    clientId: z.string().min(1),
-    clientSecret: z.string().min(1),
-    accessToken: z.string().optional(),
-  }),
-  z.object({
-    method: z.literal('jwt'),
-    clientId: z.string().min(1),
-    username: z.string().min(1),
-    privateKey: z.string().min(1),
-    accessToken: z.string().optional(),
-  }),
-]);
+/** Salesforce's shapes are the connector's own: one schema for what is stored and what is read. */
+export const salesforceCredentials = salesforceCredentialsSchema;
 
 export type HubspotCredentials = z.infer<typeof hubspotCredentials>;
 export type SalesforceCredentials = z.infer<typeof salesforceCredentials>;
