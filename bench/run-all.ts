@@ -29,17 +29,26 @@ for (const name of wanted.length > 0 ? wanted : all) {
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  const lines = run.stdout
-    .trim()
-    .split('\n')
-    .filter((line) => line.startsWith('{'));
-  if (run.status !== 0 || lines.length === 0) {
+  const parsed = parseDocuments(run.stdout);
+  if (run.status !== 0 || parsed.length === 0) {
     failed = true;
     results[name] = { error: `exit ${run.status}`, wallMs: Date.now() - started };
     continue;
   }
-  const parsed = lines.map((line) => JSON.parse(line) as unknown);
   results[name] = parsed.length === 1 ? parsed[0] : parsed;
 }
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+
+/** A benchmark prints one JSON document (pretty or not) or one per line. */
+function parseDocuments(stdout: string): unknown[] {
+  const text = stdout.trim();
+  try {
+    return [JSON.parse(text) as unknown];
+  } catch {
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.endsWith('}'))
+      .map((line) => JSON.parse(line) as unknown);
+  }
+}
 process.exit(failed ? 1 : 0);
