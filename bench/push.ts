@@ -59,13 +59,14 @@ try {
       const [outbox, outboxMs] = await elapsed(() =>
         computeOutbox(db, connection, { asOf: AS_OF, runId, replay: false }),
       );
+      const writesBefore = double.writeCalls.length;
       const [outcome, pushMs] = await elapsed(() =>
         pushStage(db, connection, double, { runId, dryRun: false, signal: new AbortController().signal }),
       );
       runId += 1;
-      const callsMade = outcome.counts.pushedCalls ?? 0;
+      // Only this pass's write calls: the first pass's field provisioning is a call but no write.
       const values = double.writeCalls
-        .slice(double.writeCalls.length - callsMade)
+        .slice(writesBefore)
         .reduce((n, c) => n + c.writes.reduce((m, w) => m + Object.keys(w.values).length, 0), 0);
       const minCalls = pass === 'unchanged' ? 0 : minimum + (pass === 'first' ? 1 : 0);
       results.push({
