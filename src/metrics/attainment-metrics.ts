@@ -96,7 +96,7 @@ export async function computeAttainmentMetrics(
     await sql`create temp table salesops_diff on commit drop as
       select coalesce(f.object, mv.object) as object, coalesce(f.record_id, mv.record_id) as record_id,
              coalesce(f.metric, mv.metric) as metric, f.value_numeric, f.value_text,
-             f.object is null as gone
+             f.object is null as gone, mv.object is null as is_new
       from salesops_fresh f
       full join (
         select object, record_id, metric, value_numeric, value_text
@@ -108,16 +108,22 @@ export async function computeAttainmentMetrics(
       where f.object is null or mv.object is null
          or f.value_numeric is distinct from mv.value_numeric
          or f.value_text is distinct from mv.value_text`.execute(trx);
+    // New rows by plain INSERT in key order (no speculative-insertion cost per row, sequential
+    // index pages: a first compute writes ~500k rows at 1M deals); changed ones by UPDATE.
     await sql`
       insert into metric_values
         (connection_id, object, record_id, metric, period_key, value_numeric, value_text, computed_at, run_id)
       select ${c}::int, d.object, d.record_id, d.metric, ${quarter.key}::text, d.value_numeric, d.value_text,
              now(), ${options.runId}::bigint
       from salesops_diff d
-      where not d.gone
-      on conflict (connection_id, object, record_id, metric, period_key) do update
-        set value_numeric = excluded.value_numeric, value_text = excluded.value_text,
-            computed_at = excluded.computed_at, run_id = excluded.run_id`.execute(trx);
+      where d.is_new
+      order by d.object, d.record_id, d.metric`.execute(trx);
+    await sql`
+      update metric_values mv
+      set value_numeric = d.value_numeric, value_text = d.value_text, computed_at = now(), run_id = ${options.runId}::bigint
+      from salesops_diff d
+      where not d.gone and not d.is_new and mv.connection_id = ${c} and mv.period_key = ${quarter.key}
+        and mv.object = d.object and mv.record_id = d.record_id and mv.metric = d.metric`.execute(trx);
     await sql`
       delete from metric_values mv
       using salesops_diff d
