@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { createRandom, type SeededRandom } from '../../../sandbox/seeded-random.js';
 import { recordId } from '../ids.js';
 import type { Row } from '../table.js';
+import { FIRST_NAMES, LAST_NAMES } from './names.js';
 import { STAGES } from './stages.js';
 
 export { LOST, OPEN_PATH, STAGES, type StageDef, WON } from './stages.js';
@@ -62,78 +63,6 @@ export interface OrgModel {
   localDate(ms: number): string;
 }
 
-const FIRST = [
-  'Ava',
-  'Liam',
-  'Mia',
-  'Noah',
-  'Zoe',
-  'Ethan',
-  'Isla',
-  'Lucas',
-  'Nora',
-  'Mason',
-  'Ruby',
-  'Owen',
-  'Ella',
-  'Caleb',
-  'Leah',
-  'Henry',
-  'Aria',
-  'Jack',
-  'Maya',
-  'Leo',
-  'Ivy',
-  'Samuel',
-  'Chloe',
-  'David',
-  'Hana',
-  'Omar',
-  'Priya',
-  'Mateo',
-  'Sofia',
-  'Kenji',
-  'Amara',
-  'Felix',
-  'Grace',
-  'Ravi',
-  'Elena',
-  'Tomas',
-];
-const LAST = [
-  'Nguyen',
-  'Patel',
-  'Garcia',
-  'Smith',
-  'Kowalski',
-  'Okafor',
-  'Schmidt',
-  'Rossi',
-  'Tanaka',
-  'Silva',
-  'Johnson',
-  'Murphy',
-  'Haddad',
-  'Larsen',
-  'Dubois',
-  'Fischer',
-  'Moreau',
-  'Brown',
-  'Kim',
-  'Singh',
-  'Novak',
-  'Costa',
-  'Walsh',
-  'Ibrahim',
-  'Berg',
-  'Hughes',
-  'Lopez',
-  'Sato',
-  'Kaur',
-  'Reyes',
-  'Baker',
-  'Ortiz',
-];
 const COMPANIES = ['Northwind Robotics', 'Bluepeak Analytics', 'Harbor Freight Systems', 'Quillon Software'];
 const ZONES = ['America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Europe/London'];
 const REGIONS = ['East', 'West', 'Central', 'EMEA', 'APAC'];
@@ -373,7 +302,7 @@ function uniqueNames(rnd: SeededRandom): () => [string, string] {
   const used = new Set<string>();
   return () => {
     for (;;) {
-      const pair: [string, string] = [rnd.pick(FIRST), rnd.pick(LAST)];
+      const pair: [string, string] = [rnd.pick(FIRST_NAMES), rnd.pick(LAST_NAMES)];
       const key = pair.join(' ');
       if (!used.has(key)) {
         used.add(key);
