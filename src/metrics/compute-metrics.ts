@@ -24,11 +24,20 @@ type Computation = (db: Db, connection: Connection, options: ComputeOptions) => 
 const computations: readonly (readonly [string, Computation])[] = [
   ['attainment', computeAttainmentMetrics],
   ['fairness', computeFairnessMetrics],
-  ['forecastSnapshot', recordForecastSnapshot],
-  ['forecast', computeForecastMetrics],
+  ['forecast', forecastStep],
   // Last: it diffs every pushed metric above against what the CRM last accepted.
   ['outbox', async (db, connection, options) => void (await computeOutbox(db, connection, options))],
 ];
+
+/**
+ * The snapshot and the pushed forecast values describe the same quarter as of the same moment:
+ * simulate once and use it for both. Under --as-of the snapshot replays deal states from history
+ * while the pushed values keep today's deals, so there each computes its own.
+ */
+async function forecastStep(db: Db, connection: Connection, options: ComputeOptions): Promise<void> {
+  const forecast = await recordForecastSnapshot(db, connection, options);
+  await computeForecastMetrics(db, connection, { ...options, ...(!options.replay && { forecast }) });
+}
 
 export async function computeMetrics(
   db: Db,

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
-import { computeForecast } from './forecast.js';
+import { computeForecast, type ForecastResult } from './forecast.js';
 import { defaultForecastMethod } from './forecast-accuracy.js';
 import { modelCategory } from './history-model.js';
 import { localDate, periodContaining } from './periods.js';
@@ -17,15 +17,22 @@ export const REP_METRIC = 'salesops_forecast_p50';
 export async function computeForecastMetrics(
   db: Db,
   connection: Connection,
-  options: { readonly asOf: Date; readonly runId: number | null },
+  options: {
+    readonly asOf: Date;
+    readonly runId: number | null;
+    /** The current quarter's forecast if the caller already has it (the snapshot step does). */
+    readonly forecast?: ForecastResult;
+  },
 ): Promise<void> {
   const asOfDate = localDate(options.asOf, connection.timeZone);
   const period = periodContaining('quarter', asOfDate, connection);
-  const result = await computeForecast(db, connection, {
-    period,
-    asOf: options.asOf,
-    method: await defaultForecastMethod(db, connection.id),
-  });
+  const result =
+    options.forecast ??
+    (await computeForecast(db, connection, {
+      period,
+      asOf: options.asOf,
+      method: await defaultForecastMethod(db, connection.id),
+    }));
   const rows = [
     ...result.deals.flatMap((d) => {
       const percent = Math.round(d.winProbability * 1000) / 10;

@@ -132,7 +132,7 @@ export async function recordForecastSnapshot(
   db: Db,
   connection: Connection,
   options: { readonly asOf: Date; readonly runId: number | null; readonly replay: boolean },
-): Promise<void> {
+): Promise<ForecastResult> {
   if (!options.replay) await recordDealChanges(db, connection.id, options.asOf, options.runId);
   const asOfDate = localDate(options.asOf, connection.timeZone);
   const period = periodContaining('quarter', asOfDate, connection);
@@ -145,4 +145,6 @@ export async function recordForecastSnapshot(
   });
   await saveForecastSnapshot(db, connection.id, result, options);
   if (!options.replay) await scoreClosedPeriods(db, connection.id, asOfDate);
+  // Returned so the compute stage can push the same forecast without simulating it twice.
+  return result;
 }
