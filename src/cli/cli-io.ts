@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import Table from 'cli-table3';
 import { CliError, usageError } from './cli-error.js';
 
@@ -66,4 +66,37 @@ export async function readSecret(
   if (trimmed.length === 0)
     throw usageError(`--${flag} is empty; give the secret itself, a file, or - for stdin.`);
   return trimmed;
+}
+
+export interface Captured {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs one command line in-process with its output captured: how the demo drives the real
+ * commands and how tests check them. `run` is injected (runCli) so this module stays below the
+ * program in the import graph.
+ */
+export async function captureRun(
+  run: (argv: readonly string[], io: CliIo) => Promise<number>,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  stdinText = '',
+): Promise<Captured> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  stdin.end(stdinText);
+  const code = await run(argv, { stdout, stderr, stdin, env });
+  return { code, stdout: out, stderr: err };
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { type HubspotSandboxOptions, startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
 import {
   type SalesforceSandboxOptions,
@@ -12,7 +11,7 @@ import { createSyncQueue } from '../../workers/queues.js';
 import { startSyncWorker } from '../../workers/sync-worker.js';
 import type { ExitCodeValue } from '../cli/cli-error.js';
 import { CliError } from '../cli/cli-error.js';
-import type { CliIo } from '../cli/cli-io.js';
+import { type Captured, type CliIo, captureRun } from '../cli/cli-io.js';
 import { loadConfig } from '../config.js';
 import { createConnectionStore } from '../connections/connection-store.js';
 import { createDb, databaseName, dropDatabase } from '../db.js';
@@ -56,12 +55,6 @@ export function demoSalesforceOptions(seed: number, deals: number, now: Date): S
   return { now, seed: seed + 1, deals, leads: deals, unfairLeadStretch: true, strictFieldPermissions: true };
 }
 
-export interface Captured {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 export function demoDatabaseUrl(env: NodeJS.ProcessEnv): string {
   if (env.SALESOPS_DEMO_DATABASE_URL) return env.SALESOPS_DEMO_DATABASE_URL;
   const url = new URL(loadConfig(env).databaseUrl);
@@ -91,25 +84,13 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
     LOG_LEVEL: io.env.LOG_LEVEL ?? 'warn',
   };
   const cli = async (argv: readonly string[], allowed: readonly number[] = [0]): Promise<Captured> => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const stdin = new PassThrough();
-    stdin.end();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    const code = await runCli(argv, { stdout, stderr, stdin, env });
-    if (!allowed.includes(code)) {
+    const result = await captureRun(runCli, argv, env);
+    if (!allowed.includes(result.code)) {
       throw new CliError(
-        `The demo step \`salesops ${argv.join(' ')}\` failed (exit ${code}): ${err.trim() || out.trim()}`,
+        `The demo step \`salesops ${argv.join(' ')}\` failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`,
       );
     }
-    return { code, stdout: out, stderr: err };
+    return result;
   };
 
   progress.step(`Preparing a clean demo database (${databaseName(demoUrl)})`);

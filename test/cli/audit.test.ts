@@ -3,14 +3,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 import { SETTINGS_CSV, seedJuly } from './audit-seed.js';
+import { runCapture } from './cli-run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -25,21 +24,8 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 let seeded: { leads: number; assignments: number };
 
-async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  stdin.end();
-  const code = await runCli(argv, { stdout, stderr, stdin, env });
-  return { code, stdout: out, stderr: err };
+function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCapture(argv, env);
 }
 
 const AUDIT = ['audit', 'leads', '--connection', 'acme', '--period', '2026-07'];

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureRun } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/program.js';
 import { createConnectionStore } from '../../src/connections/connection-store.js';
 import { CredentialKeyError, keyId } from '../../src/connections/credentials-cipher.js';
@@ -39,21 +39,9 @@ async function run(
   argv: readonly string[],
   options: { readonly env?: NodeJS.ProcessEnv; readonly stdin?: string } = {},
 ): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  stdin.end(options.stdin ?? '');
   const started = performance.now();
-  const code = await runCli(argv, { stdout, stderr, stdin, env: options.env ?? baseEnv });
-  return { code, stdout: out, stderr: err, ms: performance.now() - started };
+  const result = await captureRun(runCli, argv, options.env ?? baseEnv, options.stdin ?? '');
+  return { ...result, ms: performance.now() - started };
 }
 
 /** A failure is one line, one sentence, on stderr, and nothing on stdout. */

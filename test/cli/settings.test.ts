@@ -2,32 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
+import { runCapture } from './cli-run.js';
 
 let t: TestDatabase;
 let dir: string;
 let connectionId: number;
 let env: NodeJS.ProcessEnv;
 
-async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  stdin.end();
-  const code = await runCli(argv, { stdout, stderr, stdin, env });
-  return { code, stdout: out, stderr: err };
+function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCapture(argv, env);
 }
 
 async function csv(name: string, text: string): Promise<string> {
