@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrmConnector } from '../../connectors/connector.js';
@@ -23,6 +24,8 @@ export interface EngineHarness {
   readonly queue: Queue;
   readonly connections: ConnectionStore;
   readonly logger: Logger;
+  /** The connection store's key (SALESOPS_SECRET_KEY), for suites that store real credentials. */
+  readonly secretKey: Buffer;
   env(connectorFor: (connection: Connection) => Promise<CrmConnector>): SyncEnv;
   connection(name?: string): Promise<Connection>;
   close(): Promise<void>;
@@ -33,7 +36,8 @@ export async function createEngineHarness(label: string): Promise<EngineHarness>
   const prefix = uniqueQueuePrefix(label);
   const redis = createRedis(REDIS_URL, 'producer');
   const queue = createSyncQueue(redis, prefix);
-  const connections = createConnectionStore(database.db, { current: null, previous: [] });
+  const secretKey = randomBytes(32);
+  const connections = createConnectionStore(database.db, { current: secretKey, previous: [] });
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   return {
     database,
@@ -42,6 +46,7 @@ export async function createEngineHarness(label: string): Promise<EngineHarness>
     queue,
     connections,
     logger,
+    secretKey,
     env: (connectorFor) => ({
       db: database.db,
       databaseUrl: database.url,

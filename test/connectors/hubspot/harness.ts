@@ -1,12 +1,6 @@
-/**
- * A private Postgres database, Redis prefix, connection store and sandbox for one HubSpot suite,
- * wired like production: stored (encrypted) credentials, the real connector factory or a
- * connector built here with a budget sized for the test.
- */
-import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Clock, CrmConnector } from '../../../connectors/connector.js';
+import type { Clock } from '../../../connectors/connector.js';
 import { createHubspotConnector } from '../../../connectors/hubspot/index.js';
 import {
   type HubspotSandbox,
@@ -14,20 +8,15 @@ import {
   startHubspotSandbox,
 } from '../../../connectors/hubspot/sandbox/index.js';
 import { type BudgetBuckets, createRateBudget } from '../../../connectors/rate-budget.js';
-import {
-  type Connection,
-  type ConnectionStore,
-  createConnectionStore,
-} from '../../../src/connections/connection-store.js';
+import type { Connection, ConnectionStore } from '../../../src/connections/connection-store.js';
 import { createTokenStore } from '../../../src/connections/token-store.js';
-import { createLogger, type Logger } from '../../../src/logger.js';
-import { createRedis } from '../../../src/redis.js';
+import type { Logger } from '../../../src/logger.js';
 import { createConnectorFactory } from '../../../workers/connector-factory.js';
-import { createSyncQueue } from '../../../workers/queues.js';
 import type { SyncEnv } from '../../../workers/run-sync.js';
-import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from '../../support/test-db.js';
+import { createEngineHarness } from '../../support/engine-harness.js';
+import type { TestDatabase } from '../../support/test-db.js';
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL } from '../../support/engine-harness.js';
 
 export const realClock: Clock = {
   now: () => new Date(),
@@ -64,24 +53,8 @@ export async function createHubspotHarness(
   sandboxOptions: HubspotSandboxOptions,
 ): Promise<HubspotHarness> {
   const sandbox = await startHubspotSandbox(sandboxOptions);
-  const database = await createTestDatabase(label);
-  const prefix = uniqueQueuePrefix(label);
-  const redis = createRedis(REDIS_URL, 'producer');
-  const queue = createSyncQueue(redis, prefix);
-  const key = randomBytes(32);
-  const connections = createConnectionStore(database.db, { current: key, previous: [] });
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const env = (connectorFor: (connection: Connection) => Promise<CrmConnector>): SyncEnv => ({
-    db: database.db,
-    databaseUrl: database.url,
-    redisUrl: REDIS_URL,
-    prefix,
-    queue,
-    connections,
-    logger,
-    connectorFor,
-    pollMs: 50,
-  });
+  const engine = await createEngineHarness(label);
+  const { database, prefix, redis, queue, connections, logger, env } = engine;
   return {
     sandbox,
     database,
@@ -90,7 +63,7 @@ export async function createHubspotHarness(
     queue,
     connections,
     logger,
-    secretKey: key.toString('base64'),
+    secretKey: engine.secretKey.toString('base64'),
     addConnection: (name, options = {}) =>
       connections.add({
         name,
@@ -120,12 +93,7 @@ export async function createHubspotHarness(
         }),
       ),
     async close() {
-      await queue.obliterate({ force: true }).catch(() => {});
-      await queue.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-      await database.drop();
+      await engine.close();
       await sandbox.close();
     },
   };

@@ -1,12 +1,6 @@
-/**
- * A private Postgres database, Redis prefix, connection store and Salesforce sandbox for one
- * suite, wired like production: stored (encrypted) credentials and the Salesforce connector over
- * the shared rate budget.
- */
-import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Clock, CrmConnector } from '../../../connectors/connector.js';
+import type { Clock } from '../../../connectors/connector.js';
 import { createRateBudget, SALESFORCE_BUDGET_SPEC } from '../../../connectors/rate-budget.js';
 import {
   createSalesforceConnector,
@@ -17,22 +11,20 @@ import {
   type SalesforceSandboxOptions,
   startSalesforceSandbox,
 } from '../../../connectors/salesforce/sandbox/index.js';
-import {
-  type Connection,
-  type ConnectionStore,
-  createConnectionStore,
-  type SalesforceCredentials,
+import type {
+  Connection,
+  ConnectionStore,
+  SalesforceCredentials,
 } from '../../../src/connections/connection-store.js';
 import { createTokenStore } from '../../../src/connections/token-store.js';
 import type { Db } from '../../../src/db.js';
-import { createLogger, type Logger } from '../../../src/logger.js';
-import { createRedis } from '../../../src/redis.js';
+import type { Logger } from '../../../src/logger.js';
 import { createConnectorFactory } from '../../../workers/connector-factory.js';
-import { createSyncQueue } from '../../../workers/queues.js';
 import type { SyncEnv } from '../../../workers/run-sync.js';
-import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from '../../support/test-db.js';
+import { createEngineHarness } from '../../support/engine-harness.js';
+import type { TestDatabase } from '../../support/test-db.js';
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL } from '../../support/engine-harness.js';
 export const ORG_NOW = new Date('2026-03-15T12:00:00Z');
 
 export const realClock: Clock = {
@@ -73,24 +65,8 @@ export async function createSalesforceHarness(
   sandboxOptions: SalesforceSandboxOptions,
 ): Promise<SalesforceHarness> {
   const sandbox = await startSalesforceSandbox({ now: ORG_NOW, ...sandboxOptions });
-  const database = await createTestDatabase(label);
-  const prefix = uniqueQueuePrefix(label);
-  const redis = createRedis(REDIS_URL, 'producer');
-  const queue = createSyncQueue(redis, prefix);
-  const secretKey = randomBytes(32);
-  const connections = createConnectionStore(database.db, { current: secretKey, previous: [] });
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const env = (connectorFor: (connection: Connection) => Promise<CrmConnector>): SyncEnv => ({
-    db: database.db,
-    databaseUrl: database.url,
-    redisUrl: REDIS_URL,
-    prefix,
-    queue,
-    connections,
-    logger,
-    connectorFor,
-    pollMs: 50,
-  });
+  const engine = await createEngineHarness(label);
+  const { database, prefix, redis, queue, connections, logger, env, secretKey } = engine;
   const credentials = (method: SalesforceCredentials['method']): SalesforceCredentials => {
     if (method === 'access_token') return { method, accessToken: sandbox.accessToken };
     if (method === 'client_credentials')
@@ -144,12 +120,7 @@ export async function createSalesforceHarness(
         });
       }),
     async close() {
-      await queue.obliterate({ force: true }).catch(() => {});
-      await queue.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-      await database.drop();
+      await engine.close();
       await sandbox.close();
     },
   };
