@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { toConnection } from '../src/connections/connection-store.js';
 import { createDb, dropDatabase } from '../src/db.js';
 import { auditDocument, auditLeads } from '../src/metrics/lead-audit.js';
 import { asOfInstant, parsePeriod } from '../src/metrics/periods.js';
 import { migrate } from '../src/migrate.js';
+import { insertConnection } from '../test/support/fixtures.js';
 
 /**
  * The lead audit over 1,000,000 assignments and 1,000 reps in one fiscal quarter, on a
@@ -26,28 +26,7 @@ const db = createDb(url, { max: 4 });
 try {
   await migrate(db, url);
   const generateStart = performance.now();
-  const row = await db
-    .insertInto('connections')
-    .values({
-      name: 'bench',
-      kind: 'hubspot',
-      base_url: null,
-      login_url: null,
-      api_version: null,
-      tier: null,
-      auth_method: 'private_app',
-      credentials_enc: 'bench-no-credentials',
-      credentials_key_id: 'none',
-      account_id: 'bench',
-      crm_time_zone: 'America/New_York',
-      crm_fiscal_year_start: 1,
-      currency: 'USD',
-      time_zone_override: null,
-      fiscal_year_start_override: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const connection = toConnection(row);
+  const connection = await insertConnection(db, { name: 'bench', timeZone: 'America/New_York' });
   const id = connection.id;
   await sql`insert into owners (connection_id, external_id, email, first_name, last_name, active, is_queue)
     select ${id}::int, 'o' || g, 'rep' || g || '@bench.example', 'Rep', g::text, true, false

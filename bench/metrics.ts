@@ -9,6 +9,7 @@ import { computeAttainmentMetrics } from '../src/metrics/attainment-metrics.js';
 import { asOfInstant, parsePeriod } from '../src/metrics/periods.js';
 import { computeRepComparison } from '../src/metrics/rep-comparison.js';
 import { migrate } from '../src/migrate.js';
+import { insertConnection } from '../test/support/fixtures.js';
 
 /**
  * Attainment at scale: 1,000,000 deals, 1,000 reps in 10 teams, 8 fiscal quarters (2025-Q1 ..
@@ -39,30 +40,9 @@ try {
   // BENCH_REUSE=1 (with BENCH_KEEP=1 and BENCH_DB_NAME) measures again on an already generated database.
   const reuse =
     process.env.BENCH_REUSE === '1' && (await db.selectFrom('connections').select('id').executeTakeFirst());
-  const row = reuse
-    ? await db.selectFrom('connections').selectAll().executeTakeFirstOrThrow()
-    : await db
-        .insertInto('connections')
-        .values({
-          name: 'bench',
-          kind: 'salesforce',
-          base_url: null,
-          login_url: null,
-          api_version: null,
-          tier: null,
-          auth_method: 'access_token',
-          credentials_enc: 'bench-no-credentials',
-          credentials_key_id: 'none',
-          account_id: 'bench',
-          crm_time_zone: 'America/New_York',
-          crm_fiscal_year_start: 1,
-          currency: 'USD',
-          time_zone_override: null,
-          fiscal_year_start_override: null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-  const connection = toConnection(row);
+  const connection = reuse
+    ? toConnection(await db.selectFrom('connections').selectAll().executeTakeFirstOrThrow())
+    : await insertConnection(db, { name: 'bench', kind: 'salesforce', timeZone: 'America/New_York' });
   const c = connection.id;
 
   if (!reuse)
