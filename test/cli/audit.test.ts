@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,17 +6,12 @@ import { parse } from 'csv-parse/sync';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertConnection } from '../support/fixtures.js';
+import { needChromium } from '../support/requirements.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 import { SETTINGS_CSV, seedJuly } from './audit-seed.js';
 import { runCapture } from './cli-run.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.error(
-    `\n!!! SKIPPED: the HTML audit report was NOT opened in a browser: no Chromium at ${CHROMIUM} (apt-get install -y chromium). !!!\n`,
-  );
-}
+const chromiumBin = needChromium('opening the HTML audit report in a browser');
 
 let t: TestDatabase;
 let dir: string;
@@ -130,11 +124,11 @@ describe('salesops audit leads', () => {
     expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(3);
   });
 
-  it.skipIf(!hasChromium)('the HTML report renders in headless Chromium with no network', async () => {
+  it.skipIf(chromiumBin.missing)('the HTML report renders in headless Chromium with no network', async () => {
     const file = join(dir, 'browser.html');
     expect((await run([...AUDIT, '--html', file])).code).toBe(0);
     const browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: chromiumBin.found ?? undefined,
       args: [
         '--headless',
         '--no-sandbox',

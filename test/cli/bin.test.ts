@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dropDatabase } from '../../src/db.js';
+import { requirement } from '../support/requirements.js';
 import { uniqueDatabaseUrl } from '../support/test-db.js';
 
 /**
@@ -13,12 +14,12 @@ import { uniqueDatabaseUrl } from '../support/test-db.js';
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = 'dist/src/cli/main.js';
-const built = existsSync(join(root, bin));
-if (!built) {
-  console.warn(
-    `\n*** SKIPPED test/cli/bin.test.ts: ${bin} does not exist; run \`npm run build\` first to test the built bin. ***\n`,
-  );
-}
+const build = requirement(
+  `the built bin ${bin}`,
+  existsSync(join(root, bin)) ? bin : null,
+  'run `npm run build` first (.ci/run builds before it tests)',
+);
+const built = !build.missing;
 
 interface Exit {
   readonly code: number;

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/connections/connection-store.js';
 import { runBacktest } from '../../src/metrics/backtest.js';
@@ -6,12 +7,13 @@ import { FORECAST_METHODS } from '../../src/metrics/forecast.js';
 import { summarizeAccuracy } from '../../src/metrics/forecast-accuracy.js';
 import { addDays, parsePeriod } from '../../src/metrics/periods.js';
 import { insertConnection } from '../support/fixtures.js';
+import { needSharedData } from '../support/requirements.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
 /** Backtest on the public Maven CRM data (DESIGN §10), read from ../shared/data where present. */
-const DIR = new URL('../../../shared/data/maven-crm/', import.meta.url);
-const present = existsSync(new URL('sales_pipeline.csv', DIR));
-if (!present) console.warn(`SKIPPED forecast Maven backtest: ${DIR.pathname} is absent (CI has it).`);
+const maven = needSharedData('maven-crm', ['sales_pipeline.csv', 'products.csv']);
+const DIR = pathToFileURL(maven.found ?? '/');
+const present = !maven.missing;
 
 function csv(name: string): Record<string, string>[] {
   const [head, ...lines] = readFileSync(new URL(name, DIR), 'utf8').replace(/\r/g, '').trim().split('\n');

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { asOfInstant, parsePeriod } from '../../src/metrics/periods.js';
 import { spreadQuota } from '../../src/metrics/quotas.js';
 import { applyQuotaImport } from '../../src/metrics/quotas-import.js';
 import { insertConnection } from '../support/fixtures.js';
+import { needSharedData } from '../support/requirements.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
 /**
@@ -16,13 +17,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
  * Per-agent won value per 2017 quarter, computed by the product from the warehouse, against an
  * independent plain-JS sum over the CSV, with a quota table built here.
  */
-const DIR = join(process.cwd(), '..', 'shared', 'data', 'maven-crm');
-const present = existsSync(join(DIR, 'sales_pipeline.csv')) && existsSync(join(DIR, 'sales_teams.csv'));
-if (!present) {
-  console.error(
-    `\n!!! SKIPPED: the Maven CRM attainment test: ${DIR} is absent (CI has it under ../shared/data). !!!\n`,
-  );
-}
+const maven = needSharedData('maven-crm', ['sales_pipeline.csv', 'sales_teams.csv']);
+const DIR = maven.found ?? '';
 
 interface Opportunity {
   opportunity_id: string;
@@ -151,7 +147,7 @@ let conn: Connection;
 let opportunities: Opportunity[];
 let agents: Agent[];
 
-describe.skipIf(!present)('Maven CRM: per-agent won value per 2017 quarter', () => {
+describe.skipIf(maven.missing)('Maven CRM: per-agent won value per 2017 quarter', () => {
   beforeAll(async () => {
     opportunities = read<Opportunity>('sales_pipeline.csv');
     agents = read<Agent>('sales_teams.csv');
