@@ -1,8 +1,10 @@
+import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { ApiError } from './api-error.js';
 import { Cursors } from './cursors.js';
 import { unfairStretch } from './generator/leads.js';
 import { ApiLimits } from './limits.js';
 import type { SandboxState } from './routes/context.js';
+import { JWT_AUDIENCES } from './routes/oauth-routes.js';
 import { type RequestRecord, SandboxServer } from './server.js';
 import { Sessions } from './sessions.js';
 import { type FieldWriteLog, OrgStore } from './store.js';
@@ -43,6 +45,11 @@ export interface SalesforceSandboxOptions {
   manageUsers?: boolean;
   /** One SDR gets ~1.8× their fair share of leads for six weeks (weeks 16–10 before now). Default true. */
   unfairLeadStretch?: boolean;
+  /**
+   * The certificate (X.509 PEM) or public key (PEM) registered on the connected app: JWT bearer
+   * assertions must carry an RS256 signature it verifies. Without one, JWT bearer is refused.
+   */
+  jwtCertificate?: string;
   /** Time source for token expiry, cursor expiry, API usage and write timestamps. */
   clock?: { now(): number };
 }
@@ -148,6 +155,7 @@ export async function startSalesforceSandbox(
     clientId: `3MVG9${m.orgId.slice(3, 15)}SandboxClient${seed}`,
     clientSecret: `SANDBOX${String(seed).padStart(4, '0')}SECRET${m.orgId.slice(-6)}`,
     clock,
+    jwt: { certificate: registeredKey(options.jwtCertificate), audiences: JWT_AUDIENCES },
     baseUrl: '',
   };
   const server = new SandboxServer(state, {
@@ -256,6 +264,12 @@ export async function startSalesforceSandbox(
     },
     close: () => server.close(),
   };
+}
+
+/** The public key of the registered certificate; a bad PEM is a test-setup mistake, so it throws. */
+function registeredKey(pem: string | undefined): KeyObject | null {
+  if (pem === undefined) return null;
+  return pem.includes('BEGIN CERTIFICATE') ? new X509Certificate(pem).publicKey : createPublicKey(pem);
 }
 
 export { ApiError };

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSync } from '../../../workers/run-sync.js';
 import { createSalesforceHarness, type SalesforceHarness } from './harness.js';
+import { makeJwtCredentials } from './jwt-certificate.js';
 
 /**
  * Full and incremental syncs through the engine (BullMQ worker, Postgres, Redis) against the
@@ -303,5 +304,40 @@ describe('Salesforce connector through the engine', () => {
     expect(Number(landed.n)).toBe(
       h.sandbox.data.records('Opportunity').filter((r) => r['IsDeleted'] !== true).length,
     );
+  });
+  it('a JWT bearer connection signs its assertion with the stored key and syncs; a key the org does not know is refused in one sentence', async () => {
+    const connection = await h.addConnection('jwt', 'jwt');
+    h.sandbox.resetRequests();
+    const summary = await runSync(h.customEnv(), connection, { push: false });
+    expect(summary.error).toBeNull();
+    expect(summary.status).toBe('succeeded');
+    const tokenCalls = h.sandbox.requests.filter((r) => r.path.startsWith('/services/oauth2/token'));
+    expect(tokenCalls.map((r) => r.status)).toEqual([200]);
+    expect(await h.connections.credentials(connection.id)).toMatchObject({
+      method: 'jwt',
+      accessToken: expect.any(String),
+    });
+
+    // The same client id and user, but a key whose certificate was never uploaded to the app.
+    const stranger = makeJwtCredentials('not-registered');
+    const wrong = await h.connections.add({
+      name: 'jwt-wrong-key',
+      kind: 'salesforce',
+      baseUrl: h.sandbox.instanceUrl,
+      loginUrl: h.sandbox.loginUrl,
+      apiVersion: '62.0',
+      credentials: {
+        method: 'jwt',
+        clientId: h.sandbox.clientId,
+        username: 'integration@example.com',
+        privateKey: stranger.privateKey,
+      },
+    });
+    const refused = await runSync(h.customEnv(), wrong, { push: false });
+    expect(refused.status).toBe('failed');
+    expect(refused.error).toMatch(
+      /^Salesforce refused to issue an access token \(invalid_grant: invalid assertion\);/,
+    );
+    expect(refused.error?.split(/\.\s/)).toHaveLength(1);
   });
 });

@@ -23,6 +23,7 @@ import { createConnectorFactory } from '../../../workers/connector-factory.js';
 import type { SyncEnv } from '../../../workers/run-sync.js';
 import { createEngineHarness } from '../../support/engine-harness.js';
 import type { TestDatabase } from '../../support/test-db.js';
+import { TEST_JWT } from './jwt-certificate.js';
 
 export { REDIS_URL } from '../../support/engine-harness.js';
 export const ORG_NOW = new Date('2026-03-15T12:00:00Z');
@@ -54,17 +55,18 @@ export interface SalesforceHarness {
   close(): Promise<void>;
 }
 
-/** An RSA key for JWT connections (the sandbox checks the assertion's shape, not its signature). */
-export const TEST_PRIVATE_KEY = (await import('node:crypto'))
-  .generateKeyPairSync('rsa', { modulusLength: 2048 })
-  .privateKey.export({ type: 'pkcs8', format: 'pem' })
-  .toString();
+/** The key of the connected app's certificate, which every harness sandbox registers. */
+export const TEST_PRIVATE_KEY = TEST_JWT.privateKey;
 
 export async function createSalesforceHarness(
   label: string,
   sandboxOptions: SalesforceSandboxOptions,
 ): Promise<SalesforceHarness> {
-  const sandbox = await startSalesforceSandbox({ now: ORG_NOW, ...sandboxOptions });
+  const sandbox = await startSalesforceSandbox({
+    now: ORG_NOW,
+    jwtCertificate: TEST_JWT.certificate,
+    ...sandboxOptions,
+  });
   const engine = await createEngineHarness(label);
   const { database, prefix, redis, queue, connections, logger, env, secretKey } = engine;
   const credentials = (method: SalesforceCredentials['method']): SalesforceCredentials => {

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { ApiError } from '../api-error.js';
 import type { Cursors } from '../cursors.js';
 import type { ApiLimits } from '../limits.js';
@@ -15,6 +16,8 @@ export interface SandboxState {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly clock: { now(): number };
+  /** The connected app's registered certificate (its public key) and the audiences JWTs may name. */
+  readonly jwt: { readonly certificate: KeyObject | null; readonly audiences: readonly string[] };
   /** Set once the server listens. */
   baseUrl: string;
 }

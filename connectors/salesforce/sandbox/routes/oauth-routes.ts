@@ -1,3 +1,4 @@
+import { createVerify } from 'node:crypto';
 import { Sessions } from '../sessions.js';
 import { json, type Reply, type RequestContext, type SandboxState } from './context.js';
 
@@ -30,7 +31,7 @@ export function token(state: SandboxState, ctx: RequestContext): Reply {
       return json(tokenResponse(state, user, false));
     }
     case 'urn:ietf:params:oauth:grant-type:jwt-bearer': {
-      const problem = checkAssertion(params.get('assertion') ?? '', state.clientId, state.clock.now());
+      const problem = checkAssertion(params.get('assertion') ?? '', state.jwt, state.clientId, state.clock.now());
       if (problem) return oauthError('invalid_grant', problem);
       return json(tokenResponse(state, userId, false));
     }
@@ -61,26 +62,42 @@ function basicCredentials(ctx: RequestContext): { id: string; secret: string } |
   return id !== undefined && secret !== undefined ? { id, secret } : null;
 }
 
+/** The audiences Salesforce accepts in a JWT bearer assertion (production and sandbox login). */
+export const JWT_AUDIENCES: readonly string[] = ['https://login.salesforce.com', 'https://test.salesforce.com'];
+
 /**
- * A JWT bearer assertion is accepted when it is well formed: three base64url parts, an RS256
- * header, `iss` = the client id, a `sub`, an `aud` and an unexpired `exp`. The signature is not
- * checked (the sandbox holds no certificate).
+ * A JWT bearer assertion is accepted as Salesforce accepts one: three base64url parts, an RS256
+ * header, a signature that the connected app's registered certificate verifies, `iss` = the
+ * client id, a `sub`, an `aud` Salesforce serves and an unexpired `exp`. Without a registered
+ * certificate every assertion is refused, as an org whose connected app has none refuses them.
+ * The descriptions are Salesforce's own (`invalid assertion`, `audience is invalid`, ...).
  */
-function checkAssertion(assertion: string, clientId: string, nowMs: number): string | null {
+function checkAssertion(
+  assertion: string,
+  jwt: SandboxState['jwt'],
+  clientId: string,
+  nowMs: number,
+): string | null {
   const parts = assertion.split('.');
   if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) return 'invalid assertion';
+  const [headerPart, claimsPart, signaturePart] = parts as [string, string, string];
   let header: { alg?: unknown };
   let claims: { iss?: unknown; sub?: unknown; aud?: unknown; exp?: unknown };
   try {
-    header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
-    claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8'));
+    claims = JSON.parse(Buffer.from(claimsPart, 'base64url').toString('utf8'));
   } catch {
     return 'invalid assertion';
   }
   if (header.alg !== 'RS256') return 'invalid assertion: alg must be RS256';
   if (claims.iss !== clientId) return 'invalid assertion: iss is not a known client id';
+  if (jwt.certificate === null) return 'invalid assertion: no certificate is registered for this client';
+  const signed = createVerify('RSA-SHA256')
+    .update(`${headerPart}.${claimsPart}`)
+    .verify(jwt.certificate, Buffer.from(signaturePart, 'base64url'));
+  if (!signed) return 'invalid assertion';
   if (typeof claims.sub !== 'string' || claims.sub === '') return 'invalid assertion: no sub';
-  if (typeof claims.aud !== 'string') return 'invalid assertion: no aud';
+  if (typeof claims.aud !== 'string' || !jwt.audiences.includes(claims.aud)) return 'audience is invalid';
   if (typeof claims.exp !== 'number' || claims.exp * 1000 <= nowMs) return 'expired authorization code';
   return null;
 }

@@ -1,6 +1,8 @@
+import { createSign } from 'node:crypto';
 import jsforce from 'jsforce';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SalesforceSandbox } from '../../../../connectors/salesforce/sandbox/index.js';
+import { makeJwtCredentials } from '../jwt-certificate.js';
 import { connect, failure, manualClock, start } from './sandbox-fixture.js';
 
 type Rec = Record<string, unknown>;
@@ -272,21 +274,83 @@ describe('OAuth and sessions', () => {
     expect((await failure(bad.authorize({ grant_type: 'client_credentials' }))).name).toBe('invalid_client');
   });
 
-  it('accepts a well-formed JWT bearer assertion', async () => {
-    sandbox = await start();
+  it('issues a token for a JWT bearer assertion signed by the registered certificate, and refuses any other', async () => {
+    const app = makeJwtCredentials('app');
+    const stranger = makeJwtCredentials('stranger');
+    const org = await start({ jwtCertificate: app.certificate });
+    sandbox = org;
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const exp = Math.floor(Date.now() / 1000) + 300;
-    const assertion = `${b64({ alg: 'RS256' })}.${b64({ iss: sandbox.clientId, sub: 'integration@x.example', aud: sandbox.loginUrl, exp })}.c2ln`;
-    const res = await fetch(`${sandbox.loginUrl}/services/oauth2/token`, {
+    const sign = (claims: object, key = app.privateKey, alg = 'RS256') => {
+      const unsigned = `${b64({ alg, typ: 'JWT' })}.${b64(claims)}`;
+      return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key, 'base64url')}`;
+    };
+    const exp = Math.floor(Date.now() / 1000) + 180;
+    const good = {
+      iss: org.clientId,
+      sub: 'integration@x.example',
+      aud: 'https://login.salesforce.com',
+      exp,
+    };
+    const exchange = async (assertion: string) => {
+      const res = await fetch(`${org.loginUrl}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, string> };
+    };
+
+    const ok = await exchange(sign(good));
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      token_type: 'Bearer',
+      instance_url: org.instanceUrl,
+      access_token: expect.stringMatching(/^00D.{12}!AQ/),
+    });
+    expect((await exchange(sign({ ...good, aud: 'https://test.salesforce.com' }))).status).toBe(200);
+
+    // Salesforce's own error descriptions for each refusal.
+    const refused = async (assertion: string) => {
+      const r = await exchange(assertion);
+      expect(r.status).toBe(400);
+      expect(r.body.error).toBe('invalid_grant');
+      return r.body.error_description;
+    };
+    expect(await refused(sign(good, stranger.privateKey))).toBe('invalid assertion');
+    const tampered = sign(good).split('.');
+    tampered[1] = b64({ ...good, sub: 'someone-else@x.example' });
+    expect(await refused(tampered.join('.'))).toBe('invalid assertion');
+    expect(await refused(`${sign(good).split('.').slice(0, 2).join('.')}.c2ln`)).toBe('invalid assertion');
+    expect(await refused(sign({ ...good, aud: org.loginUrl }))).toBe('audience is invalid');
+    expect(await refused(sign({ ...good, aud: undefined }))).toBe('audience is invalid');
+    expect(await refused(sign({ ...good, exp: Math.floor(Date.now() / 1000) - 1 }))).toBe(
+      'expired authorization code',
+    );
+    expect(await refused(sign({ ...good, iss: 'someone else' }))).toMatch(/^invalid assertion: iss/);
+    expect(await refused(sign(good, app.privateKey, 'HS256'))).toMatch(/^invalid assertion: alg/);
+  });
+
+  it('refuses every JWT bearer assertion when the connected app has no certificate', async () => {
+    const app = makeJwtCredentials('app');
+    const org = await start();
+    sandbox = org;
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const unsigned = `${b64({ alg: 'RS256' })}.${b64({
+      iss: org.clientId,
+      sub: 'integration@x.example',
+      aud: 'https://login.salesforce.com',
+      exp: Math.floor(Date.now() / 1000) + 180,
+    })}`;
+    const assertion = `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(app.privateKey, 'base64url')}`;
+    const res = await fetch(`${org.loginUrl}/services/oauth2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }),
     });
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
-      token_type: 'Bearer',
-      instance_url: sandbox.instanceUrl,
-      access_token: expect.stringMatching(/^00D.{12}!AQ/),
+      error: 'invalid_grant',
+      error_description: expect.stringMatching(/no certificate/),
     });
   });
 });
