@@ -31,7 +31,12 @@ export function token(state: SandboxState, ctx: RequestContext): Reply {
       return json(tokenResponse(state, user, false));
     }
     case 'urn:ietf:params:oauth:grant-type:jwt-bearer': {
-      const problem = checkAssertion(params.get('assertion') ?? '', state.jwt, state.clientId, state.clock.now());
+      const problem = checkAssertion(
+        params.get('assertion') ?? '',
+        state.jwt,
+        state.clientId,
+        state.clock.now(),
+      );
       if (problem) return oauthError('invalid_grant', problem);
       return json(tokenResponse(state, userId, false));
     }
@@ -63,7 +68,10 @@ function basicCredentials(ctx: RequestContext): { id: string; secret: string } |
 }
 
 /** The audiences Salesforce accepts in a JWT bearer assertion (production and sandbox login). */
-export const JWT_AUDIENCES: readonly string[] = ['https://login.salesforce.com', 'https://test.salesforce.com'];
+export const JWT_AUDIENCES: readonly string[] = [
+  'https://login.salesforce.com',
+  'https://test.salesforce.com',
+];
 
 /**
  * A JWT bearer assertion is accepted as Salesforce accepts one: three base64url parts, an RS256
