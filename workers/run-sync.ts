@@ -33,7 +33,7 @@ export interface SyncEnv {
 }
 
 /** Long enough for a busy worker pool to reach the job; a run nobody starts is a wiring fault. */
-export const START_TIMEOUT_MS = 5 * 60_000;
+export const START_TIMEOUT_MS = 300_000;
 
 export interface SyncSummary {
   readonly runId: number;
