@@ -4,7 +4,9 @@ import { z } from 'zod';
 
 /**
  * One queue carries every stage of every connection's runs; the job name is the stage. Job ids
- * are `<stage>-<runId>` (no `:`, which BullMQ reserves), so adding a stage twice is a no-op.
+ * are `<stage>-<runId>-<runKey>` (no `:`, which BullMQ reserves), so adding a stage twice is a
+ * no-op, while a run of a recreated database (whose ids start again at 1) never collides with
+ * a job an earlier database's run left in Redis.
  */
 export const SYNC_QUEUE = 'sync';
 
@@ -14,6 +16,8 @@ export type Stage = (typeof STAGES)[number];
 export const stageJobSchema = z.object({
   runId: z.number().int().positive(),
   connectionId: z.number().int().positive(),
+  /** sync_runs.run_key; absent only on jobs enqueued before run keys existed. */
+  runKey: z.uuid().optional(),
 });
 export type StageJob = z.infer<typeof stageJobSchema>;
 
@@ -31,8 +35,8 @@ export const JOB_DEFAULTS: JobsOptions = {
   removeOnFail: { age: 30 * 24 * 3600, count: 5000 },
 };
 
-export function stageJobId(stage: Stage, runId: number): string {
-  return `${stage}-${runId}`;
+export function stageJobId(stage: Stage, runId: number, runKey?: string): string {
+  return runKey ? `${stage}-${runId}-${runKey}` : `${stage}-${runId}`;
 }
 
 export function createSyncQueue(connection: Redis, prefix: string): Queue {
@@ -40,5 +44,8 @@ export function createSyncQueue(connection: Redis, prefix: string): Queue {
 }
 
 export async function enqueueStage(queue: Queue, stage: Stage, job: StageJob): Promise<void> {
-  await queue.add(stage, stageJobSchema.parse(job), { ...JOB_DEFAULTS, jobId: stageJobId(stage, job.runId) });
+  await queue.add(stage, stageJobSchema.parse(job), {
+    ...JOB_DEFAULTS,
+    jobId: stageJobId(stage, job.runId, job.runKey),
+  });
 }

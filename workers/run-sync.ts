@@ -4,7 +4,7 @@ import type { Connection, ConnectionStore } from '../src/connections/connection-
 import type { Db } from '../src/db.js';
 import type { Logger } from '../src/logger.js';
 import { type PreviewEntry, type Rejection, runPreview, runRejections } from '../src/push/push-report.js';
-import { getRun, type RunOptions, requestRun } from '../src/warehouse/sync-runs.js';
+import { failUnstartedRun, getRun, type RunOptions, requestRun } from '../src/warehouse/sync-runs.js';
 import type { SyncRunRow } from '../src/warehouse/tables.js';
 import { enqueueStage } from './queues.js';
 import { startSyncWorker, workersServing } from './sync-worker.js';
@@ -24,8 +24,16 @@ export interface SyncEnv {
   readonly logger: Logger;
   readonly connectorFor: (connection: Connection) => Promise<CrmConnector>;
   readonly pollMs?: number;
+  /**
+   * How long a queued run may wait for a worker to start it before the sync gives up and fails
+   * it (so it no longer blocks the connection). Default: START_TIMEOUT_MS.
+   */
+  readonly startTimeoutMs?: number;
   readonly onMerged?: (runId: number) => void;
 }
+
+/** Long enough for a busy worker pool to reach the job; a run nobody starts is a wiring fault. */
+export const START_TIMEOUT_MS = 300_000;
 
 export interface SyncSummary {
   readonly runId: number;
@@ -59,8 +67,13 @@ export async function runSync(
   options: RunOptions,
 ): Promise<SyncSummary> {
   const run = await requestRun(env.db, connection.id, options, 'manual');
-  if (run.created) await enqueueStage(env.queue, 'pull', { runId: run.runId, connectionId: connection.id });
-  else env.onMerged?.(run.runId);
+  if (run.created) {
+    await enqueueStage(env.queue, 'pull', {
+      runId: run.runId,
+      runKey: run.runKey,
+      connectionId: connection.id,
+    });
+  } else env.onMerged?.(run.runId);
 
   const local =
     (await workersServing(env.queue)) === 0
@@ -78,20 +91,49 @@ export async function runSync(
         })
       : null;
   try {
-    const final = await waitForRun(env.db, run.runId, env.pollMs ?? 200);
+    const final = await waitForRun(
+      env.db,
+      run.runId,
+      env.pollMs ?? 200,
+      env.startTimeoutMs ?? START_TIMEOUT_MS,
+    );
     return summarize(final, await pushDetails(env.db, final));
   } finally {
     await local?.close(30_000);
   }
 }
 
-export async function waitForRun(db: Db, runId: number, pollMs: number): Promise<SyncRunRow> {
+/**
+ * Polls the run record until it is final. With startTimeoutMs, a run still queued (no worker
+ * ever started it) after that long is failed with a sentence saying so, instead of waiting
+ * forever; once started, a run may take as long as it needs.
+ */
+export async function waitForRun(
+  db: Db,
+  runId: number,
+  pollMs: number,
+  startTimeoutMs?: number,
+): Promise<SyncRunRow> {
+  const startBy = startTimeoutMs === undefined ? undefined : Date.now() + startTimeoutMs;
   for (;;) {
     const row = await getRun(db, runId);
     if (!row) throw new Error(`Run ${runId} disappeared; check the database.`);
     if (FINAL.has(row.status)) return row;
+    if (
+      startBy !== undefined &&
+      row.status === 'queued' &&
+      row.started_at === null &&
+      Date.now() >= startBy
+    ) {
+      await failUnstartedRun(db, runId, notStarted(runId, startTimeoutMs ?? 0));
+      continue;
+    }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+function notStarted(runId: number, timeoutMs: number): string {
+  return `No worker started run ${runId} within ${timeoutMs / 1000} s; check that the workers use the same REDIS_URL and SALESOPS_QUEUE_PREFIX and that the queue is not paused, then run sync again.`;
 }
 
 export interface PushDetails {

@@ -6,7 +6,7 @@ import { computeMetrics } from '../src/metrics/compute-metrics.js';
 import { asOfInstant, localDate } from '../src/metrics/periods.js';
 import { pullConnection } from '../src/pull/pull-connection.js';
 import { pushStage } from '../src/push/push-stage.js';
-import { heartbeat, type RunOptions } from '../src/warehouse/sync-runs.js';
+import { addRunCounts, type RunOptions } from '../src/warehouse/sync-runs.js';
 import type { SyncRunCounts } from '../src/warehouse/tables.js';
 import type { Stage } from './queues.js';
 
@@ -33,13 +33,27 @@ export type StageImpls = Readonly<Record<Stage, StageImpl>>;
 
 export const defaultStages: StageImpls = {
   async pull(ctx) {
+    // Counts go to the run as deltas after each saved page, so an attempt that dies mid-pull
+    // keeps what it read and the attempt that resumes from the checkpoint adds the rest.
+    const reported: Record<string, number> = {};
+    const report = async (counts: Readonly<Record<string, number>>) => {
+      const delta: Record<string, number> = {};
+      for (const [key, value] of Object.entries(counts)) {
+        if (value !== (reported[key] ?? 0)) delta[key] = value - (reported[key] ?? 0);
+        reported[key] = value;
+      }
+      return addRunCounts(ctx.db, ctx.runId, delta);
+    };
     const counts = await pullConnection(ctx.db, await ctx.connector(), ctx.connection.id, {
       full: ctx.options.full === true,
       runId: ctx.runId,
       signal: ctx.signal,
-      onPage: (progress) => heartbeat(ctx.db, ctx.runId, { ...progress }),
+      onPage: async (progress) => {
+        await report({ ...progress });
+      },
     });
-    return { counts: { ...counts }, partial: counts.quarantined > 0 };
+    const totals = await report({ ...counts });
+    return { counts: {}, partial: (totals.quarantined ?? 0) > 0 };
   },
   async compute(ctx) {
     // --as-of D means the end of day D in the connection's zone (DESIGN.md §7), not midnight UTC.

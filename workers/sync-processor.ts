@@ -53,12 +53,18 @@ export function createSyncProcessor(deps: EngineDeps) {
       const { connectionId } = syncRequestSchema.parse(job.data);
       const connection = await deps.connections.getById(connectionId);
       const run = await requestRun(deps.db, connection.id, { push: true }, 'schedule');
-      if (run.created) await enqueueStage(deps.queue, 'pull', { runId: run.runId, connectionId });
+      if (run.created) {
+        await enqueueStage(deps.queue, 'pull', { runId: run.runId, runKey: run.runKey, connectionId });
+      }
       return run;
     }
     const stage = name as Stage;
-    const { runId, connectionId } = stageJobSchema.parse(job.data);
+    const { runId, runKey, connectionId } = stageJobSchema.parse(job.data);
     const run = await getRun(deps.db, runId);
+    if (run && runKey !== undefined && run.run_key !== runKey) {
+      // A job of an earlier database's run with the same id: it must not drive this run.
+      return { skipped: true, reason: `job belongs to another run ${runId} (key ${runKey})` };
+    }
     if (!run || !['queued', 'running'].includes(run.status)) {
       return { skipped: true, reason: `run ${runId} is ${run?.status ?? 'missing'}` };
     }
@@ -92,7 +98,7 @@ export function createSyncProcessor(deps: EngineDeps) {
         ...(outcome.partial && { partialStages: 1 }),
       });
       const next = nextStage(stage, options);
-      if (next) await enqueueStage(deps.queue, next, { runId, connectionId });
+      if (next) await enqueueStage(deps.queue, next, { runId, runKey: run.run_key, connectionId });
       else {
         const final = await getRun(deps.db, runId);
         await finishRun(deps.db, runId, (final?.counts.partialStages ?? 0) > 0 ? 'partial' : 'succeeded');

@@ -3,7 +3,7 @@ import { DelayedError, type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../src/db.js';
 import type { Logger } from '../src/logger.js';
-import { createRedis } from '../src/redis.js';
+import { assertRedisDatabase, createRedis } from '../src/redis.js';
 import { reconcileSchedules } from '../src/schedule/reconcile-schedules.js';
 import { SYNC_QUEUE } from './queues.js';
 import { createSyncProcessor, type EngineDeps } from './sync-processor.js';
@@ -36,6 +36,12 @@ export interface SyncWorker {
 export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncWorker> {
   const id = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const connection: Redis = createRedis(options.redisUrl, 'worker');
+  try {
+    await assertRedisDatabase(connection);
+  } catch (error) {
+    connection.disconnect();
+    throw error;
+  }
   const processor = createSyncProcessor({ ...options, workerId: id });
   const foreignDelayMs = 5000;
   const worker = new Worker(

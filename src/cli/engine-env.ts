@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { createConnectorFactory } from '../../workers/connector-factory.js';
 import { createSyncQueue } from '../../workers/queues.js';
 import type { SyncEnv } from '../../workers/run-sync.js';
-import { createRedis } from '../redis.js';
+import { assertRedisDatabase, createRedis } from '../redis.js';
 import type { CliContext } from './cli-context.js';
 
 /**
@@ -18,6 +18,13 @@ export interface EngineEnv extends SyncEnv {
 export async function openEngine(ctx: CliContext): Promise<EngineEnv> {
   const ready = await ctx.ready();
   const redis = createRedis(ready.config.redisUrl, 'producer');
+  // Before the queue exists: BullMQ writes its meta key as soon as it connects.
+  try {
+    await assertRedisDatabase(redis);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   const queue = createSyncQueue(redis, ready.config.queuePrefix);
   ctx.onClose(async () => {
     await queue.close();

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { runSync, type SyncSummary } from '../../workers/run-sync.js';
+import { runSync, START_TIMEOUT_MS, type SyncSummary } from '../../workers/run-sync.js';
 import type { CliContext } from './cli-context.js';
-import { ExitCode } from './cli-error.js';
+import { ExitCode, usageError } from './cli-error.js';
 import { printJson, printLine, printTable } from './cli-io.js';
 import { openEngine } from './engine-env.js';
 import { parseAsOf } from './parse-as-of.js';
@@ -22,17 +22,30 @@ export function registerSync(program: Command, ctx: CliContext): void {
     .option('--no-push', 'pull and compute only')
     .option('--dry-run', 'compute and show what would be written, without writing')
     .option('--as-of <YYYY-MM-DD>', 'compute as if this day were today', parseAsOf)
+    .option(
+      '--start-timeout <seconds>',
+      `fail the run if no worker has started it after this long (default ${START_TIMEOUT_MS / 1000})`,
+      parseStartTimeout,
+    )
     .option('--json', 'print one JSON document')
     .action(
       async (
         name: string,
-        o: { full?: boolean; push: boolean; dryRun?: boolean; asOf?: string; json?: boolean },
+        o: {
+          full?: boolean;
+          push: boolean;
+          dryRun?: boolean;
+          asOf?: string;
+          startTimeout?: number;
+          json?: boolean;
+        },
       ) => {
         const engine = await openEngine(ctx);
         const connection = await engine.connections.get(name);
         const summary = await runSync(
           {
             ...engine,
+            ...(o.startTimeout !== undefined && { startTimeoutMs: o.startTimeout * 1000 }),
             onMerged: (runId) =>
               ctx.io.stderr.write(`A sync of "${name}" is already running (run ${runId}); waiting for it.\n`),
           },
@@ -47,6 +60,14 @@ export function registerSync(program: Command, ctx: CliContext): void {
         printSummary(ctx, name, summary);
       },
     );
+}
+
+function parseStartTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(seconds > 0)) {
+    throw usageError(`--start-timeout expects a number of seconds above 0, such as 600, not "${value}".`);
+  }
+  return seconds;
 }
 
 /** A terminal shows the first rows; `--json` carries every one. */

@@ -16,6 +16,8 @@ export interface RunOptions {
 
 export interface RequestedRun {
   readonly runId: number;
+  /** The run's key (unique across database resets), which its queue jobs are named after. */
+  readonly runKey: string;
   /** False when an active run already existed and this request was merged into it. */
   readonly created: boolean;
 }
@@ -27,21 +29,21 @@ export async function requestRun(
   trigger: 'manual' | 'schedule' | 'demo',
 ): Promise<RequestedRun> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const inserted = await sql<{ id: number }>`
+    const inserted = await sql<{ id: number; run_key: string }>`
       insert into sync_runs (connection_id, status, trigger, options)
       values (${connectionId}, 'queued', ${trigger}, ${JSON.stringify(options)}::jsonb)
       on conflict (connection_id) where status in ('queued', 'running') do nothing
-      returning id`.execute(db);
-    const id = inserted.rows[0]?.id;
-    if (id !== undefined) return { runId: Number(id), created: true };
+      returning id, run_key`.execute(db);
+    const row = inserted.rows[0];
+    if (row !== undefined) return { runId: Number(row.id), runKey: row.run_key, created: true };
     const active = await db
       .selectFrom('sync_runs')
-      .select('id')
+      .select(['id', 'run_key'])
       .where('connection_id', '=', connectionId)
       .where('status', 'in', ['queued', 'running'])
       .executeTakeFirst();
     // The active run may have finished between the two statements: try again.
-    if (active) return { runId: active.id, created: false };
+    if (active) return { runId: active.id, runKey: active.run_key, created: false };
   }
   throw new Error(`Could not register a run for connection ${connectionId}; try again.`);
 }
@@ -65,15 +67,24 @@ export async function markRunning(db: Db, runId: number, stage: string, workerId
     .execute();
 }
 
-export async function heartbeat(db: Db, runId: number, counts?: SyncRunCounts): Promise<void> {
-  await db
+/**
+ * Adds a delta to the run's counts, key by key, in one statement. A stage that a second process
+ * takes over (a killed worker, a stalled lock) adds to what the first one already recorded, so
+ * the run's counts are what the run read, not what its last process read. Returns the totals.
+ */
+export async function addRunCounts(db: Db, runId: number, delta: SyncRunCounts): Promise<SyncRunCounts> {
+  const row = await db
     .updateTable('sync_runs')
     .set({
+      counts: sql`counts || (
+        select coalesce(jsonb_object_agg(d.key, coalesce((counts->>d.key)::numeric, 0) + d.value::numeric), '{}'::jsonb)
+        from jsonb_each_text(${JSON.stringify(delta)}::jsonb) as d)`,
       heartbeat_at: sql`now()`,
-      ...(counts && { counts: sql`counts || ${JSON.stringify(counts)}::jsonb` }),
     })
     .where('id', '=', runId)
-    .execute();
+    .returning('counts')
+    .executeTakeFirst();
+  return row?.counts ?? {};
 }
 
 /** Merges counts and adds a stage's duration to the run's timings. */
@@ -106,5 +117,16 @@ export async function finishRun(
     .set({ status, error, finished_at: sql`now()`, stage: null })
     .where('id', '=', runId)
     .where('status', 'in', ['queued', 'running'])
+    .execute();
+}
+
+/** Fails a run only if no worker has started it yet (a start racing this loses nothing). */
+export async function failUnstartedRun(db: Db, runId: number, error: string): Promise<void> {
+  await db
+    .updateTable('sync_runs')
+    .set({ status: 'failed', error, finished_at: sql`now()`, stage: null })
+    .where('id', '=', runId)
+    .where('status', '=', 'queued')
+    .where('started_at', 'is', null)
     .execute();
 }

@@ -179,6 +179,8 @@ export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'de
 
 export interface SyncRunsTable {
   id: Generated<number>;
+  /** Unique across database resets; names the run's queue jobs (migration 20261202_001). */
+  run_key: Generated<string>;
   connection_id: number;
   status: SyncRunStatus;
   trigger: ColumnType<string, string | undefined, string>;

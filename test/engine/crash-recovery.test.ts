@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requestRun } from '../../src/warehouse/sync-runs.js';
 import { enqueueStage } from '../../workers/queues.js';
-import { waitForRun } from '../../workers/run-sync.js';
+import { summarize, waitForRun } from '../../workers/run-sync.js';
 import { exited, spawnScript, waitFor } from '../support/child-process.js';
 import { createEngineHarness, type EngineHarness, REDIS_URL } from '../support/engine-harness.js';
 import { createMemoryCrm, type MemoryCrmOptions } from '../support/memory-connector.js';
@@ -79,7 +79,7 @@ describe('a worker killed or stopped mid-pull', () => {
   };
 
   for (const killAfterDeals of [1, 150, 400]) {
-    it(`SIGKILL after ≥${killAfterDeals} deals saved, then restart: the warehouse equals the CRM`, async () => {
+    it(`SIGKILL after ≥${killAfterDeals} deals saved, then restart: the warehouse equals the CRM and the summary counts both attempts`, async () => {
       const connection = await h.connection(`kill-${killAfterDeals}`);
       const run = await requestRun(h.database.db, connection.id, { push: false }, 'manual');
       await enqueueStage(h.queue, 'pull', { runId: run.runId, connectionId: connection.id });
@@ -95,6 +95,9 @@ describe('a worker killed or stopped mid-pull', () => {
       expect(final.status).toBe('succeeded');
       await checkpointBehindData(connection.id);
       await warehouseEqualsCrm(connection.id);
+      // Every deal was read exactly once across the two processes (the resumed pull starts
+      // after the last committed page), so the run's count is the CRM's: 600, from `crm`.
+      expect(summarize(final).pulled.deals).toBe(crm.deals);
     });
   }
 

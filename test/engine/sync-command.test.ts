@@ -42,6 +42,27 @@ describe('salesops sync', () => {
     expect(await h.queue.getWorkers()).toHaveLength(0);
   });
 
+  it('fails with exit code 1 and one sentence when no worker starts the run within --start-timeout', async () => {
+    await h.connection('stuck');
+    // A paused queue hands no job to any worker, as a worker pool on another prefix would.
+    await h.queue.pause();
+    try {
+      const result = await runCapture(['sync', 'stuck', '--no-push', '--start-timeout', '0.2'], env);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(
+        /Failed: No worker started run \d+ within 0\.2 s; check that the workers/,
+      );
+    } finally {
+      await h.queue.resume();
+    }
+  });
+
+  it('refuses a --start-timeout that is not a positive number of seconds, with exit code 2', async () => {
+    const result = await runCapture(['sync', 'acme', '--start-timeout', 'soon'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--start-timeout expects a number of seconds/);
+  });
+
   it('says which connection is unknown, with exit code 1', async () => {
     const result = await runCapture(['sync', 'nope'], env);
     expect(result.code).toBe(1);
