@@ -62,6 +62,36 @@ export function demoDatabaseUrl(env: NodeJS.ProcessEnv): string {
   return url.toString();
 }
 
+/**
+ * The environment every demo step runs with, and the keys its own worker decrypts with. Both come
+ * from one `loadConfig` over the same variables, so the CLI steps that encrypt credentials and the
+ * worker that decrypts them cannot read the key differently (hex, base64 or generated).
+ */
+export function demoEnvironment(
+  base: NodeJS.ProcessEnv,
+  databaseUrl: string,
+  queuePrefix: string,
+): {
+  env: NodeJS.ProcessEnv;
+  keys: { current: Buffer; previous: readonly Buffer[] };
+  generatedKey: boolean;
+} {
+  const generatedKey = loadConfig(base).secretKey === null;
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    DATABASE_URL: databaseUrl,
+    SALESOPS_QUEUE_PREFIX: queuePrefix,
+    SALESOPS_SECRET_KEY: generatedKey ? randomBytes(32).toString('base64') : base.SALESOPS_SECRET_KEY,
+    LOG_LEVEL: base.LOG_LEVEL ?? 'warn',
+  };
+  const config = loadConfig(env);
+  return {
+    env,
+    keys: { current: config.secretKey as Buffer, previous: config.previousSecretKeys },
+    generatedKey,
+  };
+}
+
 export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): Promise<ExitCodeValue> {
   const started = Date.now();
   const base = loadConfig(io.env);
@@ -75,14 +105,7 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
   // The generated companies' "today": the start of this UTC day, so the same seed gives the same
   // company all day long (and a test can rebuild it to check the demo's numbers).
   const sandboxNow = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
-  const generatedKey = !base.secretKey;
-  const env: NodeJS.ProcessEnv = {
-    ...io.env,
-    DATABASE_URL: demoUrl,
-    SALESOPS_QUEUE_PREFIX: prefix,
-    SALESOPS_SECRET_KEY: io.env.SALESOPS_SECRET_KEY || randomBytes(32).toString('base64'),
-    LOG_LEVEL: io.env.LOG_LEVEL ?? 'warn',
-  };
+  const { env, keys, generatedKey } = demoEnvironment(io.env, demoUrl, prefix);
   const cli = async (argv: readonly string[], allowed: readonly number[] = [0]): Promise<Captured> => {
     const result = await captureRun(runCli, argv, env);
     if (!allowed.includes(result.code)) {
@@ -140,7 +163,6 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
       salesforce.clientSecret,
     ]);
 
-    const keys = { current: Buffer.from(env.SALESOPS_SECRET_KEY as string, 'base64'), previous: [] };
     const connections = createConnectionStore(db, keys);
     worker = await startSyncWorker({
       db,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,14 @@ describe('salesops demo', () => {
   let out: string;
   let result: { code: number; stdout: string; stderr: string };
   beforeAll(async () => {
-    env = { DATABASE_URL: base, REDIS_URL, LOG_LEVEL: 'silent' };
+    // A hex key: the spelling the demo once decoded as base64 on its own, so its worker could not
+    // open the credentials its CLI steps had just stored (base64 and no key: demo-environment.test).
+    env = {
+      DATABASE_URL: base,
+      REDIS_URL,
+      LOG_LEVEL: 'silent',
+      SALESOPS_SECRET_KEY: randomBytes(32).toString('hex'),
+    };
     out = await mkdtemp(join(tmpdir(), 'salesops-demo-'));
     // 800 deals per CRM keeps the run short; the shape of the company is the same as the default.
     result = await runCapture(['demo', '--json', '--deals', '800', '--output-dir', out], env);
