@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type HubspotSandboxOptions, startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
@@ -19,6 +18,7 @@ import { createLogger } from '../logger.js';
 import { asOfInstant, localDate, periodContaining } from '../metrics/periods.js';
 import { createRedis } from '../redis.js';
 import { checkServices } from '../service-check.js';
+import { demoEnvironment } from './demo-environment.js';
 import { planDemoQuotas, planDemoRotation, quotasCsv, rotationCsv } from './demo-plans.js';
 import { createDemoProgress } from './demo-progress.js';
 import { demoSandboxNow, demoStory, describeQuarter } from './demo-story.js';
@@ -63,36 +63,6 @@ export function demoDatabaseUrl(env: NodeJS.ProcessEnv): string {
   const url = new URL(loadConfig(env).databaseUrl);
   url.pathname = `/${databaseName(url.toString())}_demo`;
   return url.toString();
-}
-
-/**
- * The environment every demo step runs with, and the keys its own worker decrypts with. Both come
- * from one `loadConfig` over the same variables, so the CLI steps that encrypt credentials and the
- * worker that decrypts them cannot read the key differently (hex, base64 or generated).
- */
-export function demoEnvironment(
-  base: NodeJS.ProcessEnv,
-  databaseUrl: string,
-  queuePrefix: string,
-): {
-  env: NodeJS.ProcessEnv;
-  keys: { current: Buffer; previous: readonly Buffer[] };
-  generatedKey: boolean;
-} {
-  const generatedKey = loadConfig(base).secretKey === null;
-  const env: NodeJS.ProcessEnv = {
-    ...base,
-    DATABASE_URL: databaseUrl,
-    SALESOPS_QUEUE_PREFIX: queuePrefix,
-    SALESOPS_SECRET_KEY: generatedKey ? randomBytes(32).toString('base64') : base.SALESOPS_SECRET_KEY,
-    LOG_LEVEL: base.LOG_LEVEL ?? 'warn',
-  };
-  const config = loadConfig(env);
-  return {
-    env,
-    keys: { current: config.secretKey as Buffer, previous: config.previousSecretKeys },
-    generatedKey,
-  };
 }
 
 export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): Promise<ExitCodeValue> {

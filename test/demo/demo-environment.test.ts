@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { demoEnvironment } from '../../src/demo/run-demo.js';
+import { demoEnvironment } from '../../src/demo/demo-environment.js';
 
 /**
  * The demo's CLI steps encrypt credentials with SALESOPS_SECRET_KEY as loadConfig reads it; its
