@@ -1,12 +1,16 @@
 import { sql } from 'kysely';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { computeAttainment } from '../metrics/attainment.js';
 import { addDays, type Period, shiftPeriod } from '../metrics/periods.js';
 
 /**
  * What a sales-ops admin would load on day one, derived from the CRM's own history so the
  * numbers are plausible for the generated company: each rep's quarterly quota is their average
- * quarterly bookings over the last year plus 10% growth (rounded to 1,000), a team's explicit
+ * credited bookings per quarter over the last year, counted only over the time they were with the
+ * company (a rep who joined in August is not averaged over four quarters, which once gave a 78,000
+ * quota beside 400,000 peers and a 555% attainment), plus 10% growth (rounded to 1,000); credit is
+ * the attainment report's own (computeAttainment), so plan and report cannot disagree on who sold what. A team's explicit
  * quota is 95% of its reps' (managers rarely carry the full sum), and every rep who received a
  * lead in the last year is in the lead rotation at weight 1.
  */
@@ -22,27 +26,33 @@ export async function planDemoQuotas(
   db: Db,
   connection: Connection,
   current: Period,
+  asOf: Date,
 ): Promise<QuotaPlanRow[]> {
-  const yearAgo = shiftPeriod(current, -4, connection);
-  const lastQuarter = shiftPeriod(current, -1, connection);
+  const history = [-4, -3, -2, -1].map((n) => shiftPeriod(current, n, connection));
   const quarters = [shiftPeriod(current, -1, connection), current, shiftPeriod(current, 1, connection)];
-  const reps = await sql<{ email: string; team: string | null; booked: string }>`
-    select o.email, t.name as team, coalesce(sum(coalesce(d.amount_home, d.amount)) filter (where s.is_won), 0) as booked
+  const reps = await sql<{ email: string; team: string | null; joined: string | null }>`
+    select o.email, t.name as team,
+           (o.crm_created_at at time zone ${connection.timeZone})::date::text as joined
     from owners o
     left join owner_teams ot on ot.connection_id = o.connection_id and ot.owner_id = o.external_id and ot.is_primary
     left join teams t on t.connection_id = o.connection_id and t.external_id = ot.team_id
-    left join deals d on d.connection_id = o.connection_id and d.owner_id = o.external_id and not d.is_deleted
-      and d.close_date between ${yearAgo.start}::date and ${lastQuarter.end}::date
-    left join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
     where o.connection_id = ${connection.id} and o.active and not o.is_queue and o.email is not null
-    group by o.email, t.name
     order by o.email`.execute(db);
+  const credited = await Promise.all(
+    history.map(async (period) => {
+      const report = await computeAttainment(db, connection, { period, asOf });
+      return new Map(report.reps.map((r) => [r.ownerEmail, r.closedWon]));
+    }),
+  );
   const rows: QuotaPlanRow[] = [];
   const teamTotals = new Map<string, number>();
   for (const rep of reps.rows) {
-    const booked = Number(rep.booked);
-    if (booked <= 0) continue;
-    const quarterly = Math.max(10_000, Math.round(((booked / 4) * 1.1) / 1000) * 1000);
+    const rate = quarterlyRate(
+      history.map((period, i) => ({ period, closedWon: credited[i]?.get(rep.email) ?? 0 })),
+      rep.joined,
+    );
+    if (rate === null || rate <= 0) continue;
+    const quarterly = Math.max(10_000, Math.round((rate * 1.1) / 1000) * 1000);
     for (const q of quarters) {
       rows.push({
         ownerEmail: rep.email,
@@ -66,6 +76,31 @@ export async function planDemoQuotas(
     }
   }
   return rows;
+}
+
+/**
+ * Bookings per quarter of tenure: quarters before the rep joined do not count, and the quarter
+ * they joined in counts for the share of it they were there (at least a quarter of it, so a
+ * lucky first week does not become a whole quarter's pace). Null when they joined after them all.
+ */
+export function quarterlyRate(
+  quarters: readonly { period: Period; closedWon: number }[],
+  joined: string | null,
+): number | null {
+  let booked = 0;
+  let tenure = 0;
+  for (const { period, closedWon } of quarters) {
+    const from = joined && joined > period.start ? joined : period.start;
+    if (from > period.end) continue;
+    const share = (daysBetween(from, period.end) + 1) / (daysBetween(period.start, period.end) + 1);
+    booked += closedWon;
+    tenure += Math.max(0.25, share);
+  }
+  return tenure === 0 ? null : booked / tenure;
+}
+
+function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
 
 export interface RotationRow {

@@ -5,7 +5,14 @@ import { printJson, printLine } from '../cli/cli-io.js';
 export interface DemoConnectionResult {
   readonly name: string;
   readonly kind: 'hubspot' | 'salesforce';
+  /** The quarter the attainment section reports (the one just closed early in a quarter). */
   readonly quarter: string;
+  readonly quarterLabel: string;
+  readonly showsClosedQuarter: boolean;
+  readonly forecastQuarter: string;
+  readonly forecastQuarterLabel: string;
+  /** The local date every report was run as of. */
+  readonly asOfDate: string;
   readonly auditPeriod: string;
   readonly auditHtml: string;
   readonly firstPull: SyncDoc;
@@ -30,6 +37,8 @@ export interface DemoConnectionResult {
     readonly gini: number | null;
     readonly flags: readonly {
       readonly ownerEmail: string | null;
+      /** The rep's name as the attainment table shows it (owners.name), added by the demo. */
+      readonly ownerName?: string | null;
       readonly reason: string;
       readonly received: number;
       readonly expected: number;
@@ -78,10 +87,17 @@ export interface DemoSummary {
   readonly json: boolean;
 }
 
-const money = (value: number | null | undefined, currency: string) =>
-  value === null || value === undefined ? '—' : `${currency} ${Math.round(value).toLocaleString('en-US')}`;
+// Like the report tables: whole units with thousands separators, the currency said once per line.
+const money = (value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : Math.round(value).toLocaleString('en-US');
 const pct = (ratio: number | null | undefined) =>
   ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(1)}%`;
+
+/** A rep as the attainment table names them, with the email only to tell namesakes apart. */
+function repName(flag: { ownerEmail: string | null; ownerName?: string | null }): string {
+  if (flag.ownerName) return flag.ownerEmail ? `${flag.ownerName} (${flag.ownerEmail})` : flag.ownerName;
+  return flag.ownerEmail ?? 'an unknown owner';
+}
 
 export function printDemoSummary(io: CliIo, s: DemoSummary): void {
   if (s.json) {
@@ -100,26 +116,27 @@ export function printDemoSummary(io: CliIo, s: DemoSummary): void {
       `Pulled ${c.firstPull.pulled?.owners ?? 0} owners (active and deactivated), ${c.firstPull.pulled?.deals ?? 0} deals and ${c.firstPull.pulled?.leads ?? 0} leads.`,
     );
     line();
-    line(`Attainment, fiscal quarter ${c.quarter}:`);
-    io.stdout.write(c.attainmentTable.endsWith('\n') ? c.attainmentTable : `${c.attainmentTable}\n`);
-    const team = c.attainment.team;
     line(
-      `Whole team: ${money(team.closedWon, c.attainment.currency)} of ${money(team.quota, c.attainment.currency)} (${pct(team.attainment)}); ${pct(team.shareAtOrAbove100)} of reps at or above quota.`,
+      c.showsClosedQuarter
+        ? `Attainment, ${c.quarterLabel}, final (${c.forecastQuarter} has only just begun):`
+        : `Attainment, ${c.quarterLabel}, as of ${c.asOfDate}:`,
     );
+    // The table ends with its own "All reps" total line: the team figure is said there, once.
+    io.stdout.write(c.attainmentTable.endsWith('\n') ? c.attainmentTable : `${c.attainmentTable}\n`);
     line();
     line(
       `Lead distribution audit, ${c.auditPeriod}: ${c.audit.totalLeads} leads, Gini ${c.audit.gini?.toFixed(3) ?? '—'}.`,
     );
     const repFlags = c.audit.flags.filter((f) => f.pValue !== null);
     if (repFlags.length === 0) line('  No rep was flagged.');
-    for (const flag of repFlags.slice(0, 3)) line(`  FLAG ${flag.ownerEmail}: ${flag.reason}`);
+    for (const flag of repFlags.slice(0, 3)) line(`  FLAG ${repName(flag)}: ${flag.reason}`);
     const outside = c.audit.flags.length - repFlags.length;
     if (outside > 0) line(`  …and ${outside} lead(s) went to owners outside the rotation.`);
     line(`  Report for a manager: ${c.auditHtml}`);
     line();
     const f = c.forecast.team;
     line(
-      `Forecast ${c.quarter} (${c.forecast.method}): P10 ${money(f.p10, c.forecast.currency)} · P50 ${money(f.p50, c.forecast.currency)} · P90 ${money(f.p90, c.forecast.currency)}; chance of making the team quota ${pct(f.probabilityOfQuota)}.`,
+      `Forecast, ${c.forecastQuarterLabel}, ${c.forecast.currency} (method ${c.forecast.method}): P10 ${money(f.p10)} · P50 ${money(f.p50)} · P90 ${money(f.p90)}; chance of making the team quota ${pct(f.probabilityOfQuota)}.`,
     );
     line();
     line(
@@ -143,7 +160,7 @@ export function printDemoSummary(io: CliIo, s: DemoSummary): void {
   if (first) {
     line(`  ${env} report reps --connection ${first.name} --period ${first.quarter}`);
     line(`  ${env} audit leads --connection ${first.name} --period ${first.auditPeriod} --html audit.html`);
-    line(`  ${env} forecast --connection ${first.name} --period ${first.quarter} --json`);
+    line(`  ${env} forecast --connection ${first.name} --period ${first.forecastQuarter} --json`);
     line(
       `  ${env} forecast backtest --connection ${first.name} --from ${first.quarter} --to ${first.quarter}`,
     );

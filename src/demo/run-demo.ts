@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type HubspotSandboxOptions, startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
@@ -16,11 +15,13 @@ import { loadConfig } from '../config.js';
 import { createConnectionStore } from '../connections/connection-store.js';
 import { createDb, databaseName, dropDatabase } from '../db.js';
 import { createLogger } from '../logger.js';
-import { localDate, periodContaining } from '../metrics/periods.js';
+import { asOfInstant, localDate, periodContaining } from '../metrics/periods.js';
 import { createRedis } from '../redis.js';
 import { checkServices } from '../service-check.js';
+import { demoEnvironment } from './demo-environment.js';
 import { planDemoQuotas, planDemoRotation, quotasCsv, rotationCsv } from './demo-plans.js';
 import { createDemoProgress } from './demo-progress.js';
+import { demoSandboxNow, demoStory, describeQuarter } from './demo-story.js';
 import { type DemoConnectionResult, printDemoSummary } from './demo-summary.js';
 
 /**
@@ -36,6 +37,8 @@ export interface DemoOptions {
   readonly deals: number;
   readonly json: boolean;
   readonly outputDir: string;
+  /** The demo's "now" (tests pin it to quarter edges); the real clock when absent. */
+  readonly now?: () => Date;
 }
 
 /** The demo's HubSpot company; exported so a test can rebuild exactly the same one. */
@@ -72,17 +75,10 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
   const demoUrl = demoDatabaseUrl(io.env);
   // Its own queue keys too, named after its database, so two demo databases never share jobs.
   const prefix = `{${databaseName(demoUrl).replace(/[^A-Za-z0-9_-]/g, '_')}}`;
-  // The generated companies' "today": the start of this UTC day, so the same seed gives the same
-  // company all day long (and a test can rebuild it to check the demo's numbers).
-  const sandboxNow = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
-  const generatedKey = !base.secretKey;
-  const env: NodeJS.ProcessEnv = {
-    ...io.env,
-    DATABASE_URL: demoUrl,
-    SALESOPS_QUEUE_PREFIX: prefix,
-    SALESOPS_SECRET_KEY: io.env.SALESOPS_SECRET_KEY || randomBytes(32).toString('base64'),
-    LOG_LEVEL: io.env.LOG_LEVEL ?? 'warn',
-  };
+  // One clock for the generated companies and for every report's --as-of (see demo-story.ts).
+  const clock = options.now?.() ?? new Date();
+  const sandboxNow = demoSandboxNow(clock);
+  const { env, keys, generatedKey } = demoEnvironment(io.env, demoUrl, prefix);
   const cli = async (argv: readonly string[], allowed: readonly number[] = [0]): Promise<Captured> => {
     const result = await captureRun(runCli, argv, env);
     if (!allowed.includes(result.code)) {
@@ -140,7 +136,6 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
       salesforce.clientSecret,
     ]);
 
-    const keys = { current: Buffer.from(env.SALESOPS_SECRET_KEY as string, 'base64'), previous: [] };
     const connections = createConnectionStore(db, keys);
     worker = await startSyncWorker({
       db,
@@ -168,9 +163,11 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
     await mkdir(outputDir, { recursive: true });
     for (const name of names) {
       const connection = await connections.get(name);
-      const today = localDate(new Date(), connection.timeZone);
-      const quarter = periodContaining('quarter', today, connection);
-      const csv = quotasCsv(await planDemoQuotas(db, connection, quarter));
+      const story = demoStory(clock, connection);
+      const today = story.asOfDate;
+      const csv = quotasCsv(
+        await planDemoQuotas(db, connection, story.forecastQuarter, asOfInstant(today, connection.timeZone)),
+      );
       await writeFile(resolve(outputDir, `${name}-quotas.csv`), `${csv.reps}\n`);
       await writeFile(resolve(outputDir, `${name}-team-quotas.csv`), `${csv.teams}\n`);
       await writeFile(
@@ -193,8 +190,10 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
     const results: DemoConnectionResult[] = [];
     for (const [index, name] of names.entries()) {
       const connection = await connections.get(name);
-      const today = localDate(new Date(), connection.timeZone);
-      const quarter = periodContaining('quarter', today, connection).key;
+      const story = demoStory(clock, connection);
+      const asOf = ['--as-of', story.asOfDate];
+      const quarter = story.attainmentQuarter.key;
+      const forecastQuarter = story.forecastQuarter.key;
       const stretch =
         name === 'demo-hubspot'
           ? hubspot.data.unfairStretch &&
@@ -206,11 +205,19 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
             );
       const auditPeriod = periodContaining(
         'month',
-        localDate(stretch ?? new Date(), connection.timeZone),
+        localDate(stretch || sandboxNow, connection.timeZone),
         connection,
       ).key;
       const html = resolve(outputDir, `${name}-lead-audit-${auditPeriod}.html`);
-      const attainmentTable = await cli(['report', 'attainment', '--connection', name, '--period', quarter]);
+      const attainmentTable = await cli([
+        'report',
+        'attainment',
+        '--connection',
+        name,
+        '--period',
+        quarter,
+        ...asOf,
+      ]);
       const attainment = await cli([
         'report',
         'attainment',
@@ -218,15 +225,38 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
         name,
         '--period',
         quarter,
+        ...asOf,
         '--json',
       ]);
-      const audit = await cli(['audit', 'leads', '--connection', name, '--period', auditPeriod, '--json']);
-      await cli(['audit', 'leads', '--connection', name, '--period', auditPeriod, '--html', html]);
-      const forecast = await cli(['forecast', '--connection', name, '--period', quarter, '--json']);
+      const audit = await cli([
+        'audit',
+        'leads',
+        '--connection',
+        name,
+        '--period',
+        auditPeriod,
+        ...asOf,
+        '--json',
+      ]);
+      await cli(['audit', 'leads', '--connection', name, '--period', auditPeriod, ...asOf, '--html', html]);
+      const forecast = await cli([
+        'forecast',
+        '--connection',
+        name,
+        '--period',
+        forecastQuarter,
+        ...asOf,
+        '--json',
+      ]);
       results.push({
         name,
         kind: connection.kind,
         quarter,
+        quarterLabel: describeQuarter(story.attainmentQuarter, connection),
+        showsClosedQuarter: story.showsClosedQuarter,
+        forecastQuarter,
+        forecastQuarterLabel: describeQuarter(story.forecastQuarter, connection),
+        asOfDate: story.asOfDate,
         auditPeriod,
         auditHtml: html,
         firstPull: JSON.parse(firstPull[index]?.stdout ?? '{}'),
@@ -234,7 +264,7 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
         fields: JSON.parse(fields[index]?.stdout ?? '{}'),
         attainmentTable: attainmentTable.stdout,
         attainment: JSON.parse(attainment.stdout),
-        audit: JSON.parse(audit.stdout),
+        audit: withOwnerNames(JSON.parse(audit.stdout), await ownerNames(db, connection.id)),
         forecast: JSON.parse(forecast.stdout),
         written: name === 'demo-hubspot' ? hubspotWritten(hubspot) : salesforceWritten(salesforce),
       });
@@ -259,6 +289,37 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
     await hubspot.close();
     await salesforce.close();
   }
+}
+
+type Audit = DemoConnectionResult['audit'];
+
+/** Email → name as the warehouse has it, the same names the attainment table prints. */
+async function ownerNames(
+  db: ReturnType<typeof createDb>,
+  connectionId: number,
+): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('owners')
+    .select(['email', 'first_name', 'last_name'])
+    .where('connection_id', '=', connectionId)
+    .execute();
+  // Joined exactly as the attainment report joins them (src/metrics/attainment.ts).
+  return new Map(
+    rows.flatMap((r) => {
+      const name = [r.first_name, r.last_name].filter(Boolean).join(' ');
+      return r.email && name ? [[r.email, name] as const] : [];
+    }),
+  );
+}
+
+function withOwnerNames(audit: Audit, names: ReadonlyMap<string, string>): Audit {
+  return {
+    ...audit,
+    flags: audit.flags.map((f) => ({
+      ...f,
+      ownerName: f.ownerEmail ? (names.get(f.ownerEmail) ?? null) : null,
+    })),
+  };
 }
 
 type Written = DemoConnectionResult['written'];
