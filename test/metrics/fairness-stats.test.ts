@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatP } from '../../src/metrics/fairness-audit.js';
 import {
   benjaminiHochberg,
   binomialTestTwoSided,
@@ -64,6 +65,8 @@ describe('chi-square', () => {
     const far = chiSquareGoodnessOfFit([100, 0], [50, 50]);
     expect(far.statistic).toBe(100);
     expect(far.pValue! / 1.523970604832105e-23).toBeCloseTo(1, 12);
+    // What a person reads: the value itself, not a "< 1e-15" floor.
+    expect(formatP(far.pValue!)).toBe('1.5e-23');
     // Three dof, χ² = (150² + 3·50²)/100 = 300: scipy.stats.chi2.sf(300, 3) = 9.948758346327588e-65.
     const wide = chiSquareGoodnessOfFit([250, 50, 50, 50], [100, 100, 100, 100]);
     expect(wide.statistic).toBe(300);
