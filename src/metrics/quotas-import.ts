@@ -39,8 +39,9 @@ export const quotaCsvSpec = {
         .optional(),
     })
     .refine((row) => (row.owner_email === undefined) !== (row.team_name === undefined), {
-      message: 'needs an owner_email or a team_name',
-      path: ['owner_email'],
+      // No path: the reader would prefix "owner_email" and name that field twice.
+      message: 'needs an owner_email or a team_name, one of the two',
+      path: [],
     })
     .superRefine((row, ctx) => {
       // The CSV reader prefixes the path, so the message names period_end only once.

@@ -125,4 +125,13 @@ describe('salesops quotas import of a mid-month row', () => {
     );
     expect(refused.stderr).not.toMatch(/period_end period_end/);
   });
+
+  it('says a row needs an owner or a team without repeating the column name', async () => {
+    const path = join(dir, 'nobody.csv');
+    await writeFile(path, 'owner_email,period_start,period_end,amount\n,2026-10-01,2026-10-31,5\n');
+    const refused = await runCapture(['quotas', 'import', path, '--connection', 'acme'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('line 2: row needs an owner_email or a team_name, one of the two');
+    expect(refused.stderr).not.toMatch(/owner_email needs an owner_email/);
+  });
 });
