@@ -130,8 +130,11 @@ export function printDemoSummary(io: CliIo, s: DemoSummary): void {
     const repFlags = c.audit.flags.filter((f) => f.pValue !== null);
     if (repFlags.length === 0) line('  No rep was flagged.');
     for (const flag of repFlags.slice(0, 3)) line(`  FLAG ${repName(flag)}: ${flag.reason}`);
-    const outside = c.audit.flags.length - repFlags.length;
-    if (outside > 0) line(`  …and ${outside} lead(s) went to owners outside the rotation.`);
+    // Off-rotation flags are one per owner now; `received` is how many leads each got.
+    const outside = c.audit.flags.filter((f) => f.pValue === null);
+    const outsideLeads = outside.reduce((n, f) => n + f.received, 0);
+    if (outside.length > 0)
+      line(`  …and ${outsideLeads} lead(s) went to ${outside.length} owner(s) outside the rotation.`);
     line(`  Report for a manager: ${c.auditHtml}`);
     line();
     const f = c.forecast.team;

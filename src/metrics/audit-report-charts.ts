@@ -47,14 +47,35 @@ export function chartReps(reps: readonly RepAudit[]): RepAudit[] {
 
 const label = (rep: RepAudit): string => rep.ownerName ?? rep.ownerEmail;
 
+/**
+ * Legend entries one under the other: server-side rendering measures text with estimated font
+ * metrics, so side-by-side entries drawn in the reader's wider system font ran into each other.
+ */
+const stackedLegend = (names: readonly string[], left: number, top: number) => ({
+  data: [...names],
+  orient: 'vertical' as const,
+  left,
+  top,
+  itemGap: 6,
+  backgroundColor: 'rgba(255,255,255,0.85)',
+});
+
+/** Most leads first, the order the bar lengths are read in; ties alphabetically. */
+export function byReceived(reps: readonly RepAudit[]): RepAudit[] {
+  return [...reps].sort((a, b) => b.received - a.received || label(a).localeCompare(label(b)));
+}
+
 /** Received (bars, coloured by verdict) against expected (a dark tick) per rep. */
 export function receivedVsExpectedChart(reps: readonly RepAudit[]): string {
-  const shown = chartReps(reps).sort((a, b) => (b.ratio ?? 99) - (a.ratio ?? 99));
+  const shown = byReceived(chartReps(reps));
   const height = Math.max(220, 60 + shown.length * 28);
+  // The value is written past whichever ends later, the bar or the tick, so a tick at the end
+  // of a bar never covers the number.
+  const labelAt = (rep: RepAudit) => Math.max(rep.received, rep.expected);
   return render(
     {
-      grid: { left: 150, right: 40, top: 40, bottom: 40 },
-      legend: { top: 0, data: ['Leads received', 'Fair share (expected)'] },
+      grid: { left: 150, right: 56, top: 20, bottom: 40 },
+      legend: { show: false },
       xAxis: { type: 'value', name: 'leads', nameLocation: 'middle', nameGap: 26 },
       yAxis: {
         type: 'category',
@@ -69,7 +90,6 @@ export function receivedVsExpectedChart(reps: readonly RepAudit[]): string {
           barWidth: 16,
           itemStyle: { color: COLORS.fair },
           data: shown.map((rep) => ({ value: rep.received, itemStyle: { color: repColor(rep) } })),
-          label: { show: true, position: 'right', color: '#333' },
         },
         {
           name: 'Fair share (expected)',
@@ -78,6 +98,20 @@ export function receivedVsExpectedChart(reps: readonly RepAudit[]): string {
           symbolSize: [4, 24],
           itemStyle: { color: COLORS.expected },
           data: shown.map((rep) => Number(rep.expected.toFixed(1))),
+        },
+        {
+          name: 'Received (value)',
+          type: 'scatter',
+          symbolSize: 0,
+          silent: true,
+          data: shown.map((rep) => ({ value: labelAt(rep), received: rep.received })),
+          label: {
+            show: true,
+            position: 'right',
+            distance: 8,
+            color: '#333',
+            formatter: (p: { data: { received: number } }) => String(p.data.received),
+          },
         },
       ],
     },
@@ -101,8 +135,9 @@ export function lorenzChart(ratios: readonly number[]): string {
   });
   return render(
     {
-      grid: { left: 60, right: 30, top: 40, bottom: 56 },
-      legend: { top: 0, data: ['Actual distribution', 'Perfectly fair'] },
+      grid: { left: 60, right: 30, top: 20, bottom: 56 },
+      // Top left of the plot is empty: a Lorenz curve never rises above the diagonal.
+      legend: stackedLegend(['Actual distribution', 'Perfectly fair'], 70, 40),
       xAxis: {
         type: 'value',
         min: 0,
@@ -152,7 +187,12 @@ export function lorenzChart(ratios: readonly number[]): string {
 
 /** Share of each rep's leads by quality tier (stacked to 100%). */
 export function qualityChart(reps: readonly RepAudit[]): string {
-  const shown = chartReps(reps).sort((a, b) => (b.avgQuality ?? 0) - (a.avgQuality ?? 0));
+  // Longest green (high-quality share) first, then longest yellow: the order the eye reads.
+  const share = (rep: RepAudit, tier: 'high' | 'medium') =>
+    rep.received > 0 ? rep.tiers[tier] / rep.received : 0;
+  const shown = chartReps(reps).sort(
+    (a, b) => share(b, 'high') - share(a, 'high') || share(b, 'medium') - share(a, 'medium'),
+  );
   const height = Math.max(220, 70 + shown.length * 28);
   const tiers = [
     ['high', 'High quality'],
@@ -163,7 +203,8 @@ export function qualityChart(reps: readonly RepAudit[]): string {
   return render(
     {
       grid: { left: 150, right: 40, top: 50, bottom: 40 },
-      legend: { top: 0, data: tiers.map(([, name]) => name) },
+      // Wide gaps: SSR estimates text widths, and the reader's font may be wider.
+      legend: { top: 0, itemGap: 28, data: tiers.map(([, name]) => name) },
       xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
       yAxis: {
         type: 'category',

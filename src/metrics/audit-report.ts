@@ -77,7 +77,7 @@ function oneIn(q: number): string {
 const repName = (rep: RepAudit): string => rep.ownerName ?? rep.ownerEmail;
 
 function verdict(result: LeadAudit): string {
-  const { audit, leadFlags } = result;
+  const { audit, leadFlags, offRotationFlags } = result;
   const over = audit.flags.filter((f) => f.direction === 'more').length;
   const under = audit.flags.length - over;
   const cherry = audit.cherryPicking.pValue !== null && audit.cherryPicking.pValue < FLAG_Q_THRESHOLD;
@@ -85,7 +85,7 @@ function verdict(result: LeadAudit): string {
     over > 0 && `${over} rep${over > 1 ? 's' : ''} got clearly more leads than their fair share`,
     under > 0 && `${under} rep${under > 1 ? 's' : ''} got clearly fewer`,
     leadFlags.length > 0 &&
-      `${leadFlags.length} lead${leadFlags.length > 1 ? 's' : ''} went to someone outside the rotation`,
+      `${leadFlags.length} lead${leadFlags.length > 1 ? 's' : ''} went to ${offRotationFlags.length === 1 ? 'someone' : `${offRotationFlags.length} people`} outside the rotation`,
     cherry &&
       (qualityOutliers(audit.reps).some((o) => o.better)
         ? `${qualityOutliers(audit.reps)
@@ -98,13 +98,13 @@ function verdict(result: LeadAudit): string {
   if (problems.length === 0) {
     return `<div class="verdict ok"><b>Fair.</b> Every rep received about the number of leads their capacity and availability entitle them to, and no rep got a noticeably better or worse mix of lead quality.</div>`;
   }
-  return `<div class="verdict warn"><b>Needs a look:</b> ${escapeHtml(problems.join('; '))}. Details under “Flags” below.</div>`;
+  return `<div class="verdict warn"><b>Needs a look:</b> ${escapeHtml(problems.join('; '))}. Details under “Flags” below the chart.</div>`;
 }
 
 function cards(result: LeadAudit): string {
   const { audit } = result;
   const inRotation = audit.reps.filter((r) => r.inRotation).length;
-  const flags = audit.flags.length + result.leadFlags.length;
+  const flags = audit.flags.length + result.offRotationFlags.length;
   const card = (value: string, text: string) => `<div class="card"><b>${value}</b><span>${text}</span></div>`;
   return `<div class="cards">${[
     card(String(audit.totalLeads), 'leads assigned'),
@@ -115,7 +115,7 @@ function cards(result: LeadAudit): string {
 }
 
 function flagList(result: LeadAudit): string {
-  const { audit, leadFlags } = result;
+  const { audit, offRotationFlags } = result;
   const tag = (color: string, text: string) => `<span class="tag" style="background:${color}">${text}</span>`;
   const items = audit.flags.map((flag) => {
     const rep = audit.reps.find((r) => r.ownerId === flag.ownerId);
@@ -139,8 +139,12 @@ function flagList(result: LeadAudit): string {
       `<li>${tag(COLORS.high, 'lead quality')} The mix of hot, warm and cold leads differs between reps by more than luck explains (cherry-picking test ${pPhrase(audit.cherryPicking.pValue!)}). ${who}.</li>`,
     );
   }
-  for (const flag of leadFlags) {
-    items.push(`<li>${tag(COLORS.outside, 'outside rotation')} ${escapeHtml(flag.reason)}.</li>`);
+  for (const flag of offRotationFlags) {
+    const rep = audit.reps.find((r) => r.ownerId === flag.ownerId);
+    const name = rep ? repName(rep) : flag.ownerEmail;
+    items.push(
+      `<li>${tag(COLORS.outside, 'outside rotation')} <b>${escapeHtml(name)}</b> received <b>${flag.leadIds.length}</b> lead${flag.leadIds.length === 1 ? '' : 's'} while outside the rotation.<br><span class="caption">${escapeHtml(flag.reason)}.</span></li>`,
+    );
   }
   if (items.length === 0) return '<p>No flags: nothing in this period needs explaining.</p>';
   return `<ul class="flags">${items.join('')}</ul>`;
@@ -172,7 +176,7 @@ function method(result: LeadAudit): string {
       : 'every active rep who received a lead in the period, all with the same weight (no rep settings have been imported yet)';
   return `<section class="method"><h2>How to read this report</h2>
 <p><b>Fair share (expected).</b> Each day, the leads that came in that day are divided among the reps in the rotation who were available, in proportion to their lead weight. A rep's fair share is the total of those daily portions. So a rep on holiday for a week is not expected to get leads that week, and a rep with weight 2 is expected to get twice as many as a rep with weight 1. The rotation here is ${rotation}.</p>
-<p><b>Flags.</b> Some unevenness is normal luck. A rep is flagged only when the gap between what they received and their fair share is too large to be luck: each rep is checked with an exact binomial test, and the results are corrected because many reps are checked at once (Benjamini–Hochberg, 5% false-alarm rate). Reps expected to get fewer than ${MIN_EXPECTED_FOR_FLAG} leads are not judged. Every lead that went to someone outside the rotation (not listed, weight 0, or away that day) is flagged on its own.</p>
+<p><b>Flags.</b> Some unevenness is normal luck. A rep is flagged only when the gap between what they received and their fair share is too large to be luck: each rep is checked with an exact binomial test, and the results are corrected because many reps are checked at once (Benjamini–Hochberg, 5% false-alarm rate). Reps expected to get fewer than ${MIN_EXPECTED_FOR_FLAG} leads are not judged. Leads that went to someone outside the rotation (not listed, weight 0, or away that day) are flagged once per person, with how many and which leads (every lead is in the CSV audit trail).</p>
 <p><b>p-value.</b> The chance of seeing a gap at least this large if leads had really been handed out fairly: below ${FLAG_Q_THRESHOLD} means luck is an unlikely explanation.</p>
 <p><b>Lead quality.</b> Hot / Warm / Cold ratings (Salesforce) or a score of ${HIGH_SCORE} and up / ${MEDIUM_SCORE}–${HIGH_SCORE - 1} / below ${MEDIUM_SCORE} (HubSpot) make high / medium / low quality, worth 3 / 2 / 1 points; average quality is the mean of those points. The cherry-picking test asks whether some reps get a better mix of quality than others even when their counts are fair (${result.audit.cherryPicking.pValue === null ? 'not testable' : pPhrase(result.audit.cherryPicking.pValue)} this period; below ${FLAG_Q_THRESHOLD} means the mix differs by more than luck).</p>
 <p><b>Whole-team measures.</b> Gini ${num(result.audit.gini, 3)} (0 = everyone got exactly their fair share), Jain's index ${num(result.audit.jain, 3)} (1 = perfectly fair), coefficient of variation ${num(result.audit.cv, 3)}, highest ÷ lowest ${num(result.audit.maxMinRatio)}; chi-square ${result.audit.chiSquare.statistic.toFixed(1)} on ${result.audit.chiSquare.dof} degrees of freedom, ${result.audit.chiSquare.pValue === null ? 'not testable' : pPhrase(result.audit.chiSquare.pValue)}; quality-weighted Gini ${num(result.audit.qualityWeighted.gini, 3)}. A lead counts for the first rep it was assigned to in the period; queues are not reps.</p></section>`;
@@ -191,7 +195,10 @@ export function renderAuditReport(result: LeadAudit): string {
     [COLORS.fewer, 'flagged: fewer'],
     [COLORS.outside, 'outside rotation'],
   ]
-    .map(([color, text]) => `<span class="swatch" style="background:${color}"></span>${text}`)
+    .map(
+      ([color, text]) =>
+        `<span style="white-space:nowrap"><span class="swatch" style="background:${color}"></span>${text}</span>`,
+    )
     .join(' &nbsp; ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -201,11 +208,11 @@ export function renderAuditReport(result: LeadAudit): string {
 <p class="sub">${escapeHtml(connection.name)} · ${escapeHtml(period.start)} to ${escapeHtml(period.end)} (${escapeHtml(connection.timeZone)}) · as of ${escapeHtml(result.asOf.toISOString().slice(0, 16).replace('T', ' '))} UTC</p>
 ${verdict(result)}
 ${cards(result)}
+<h2>Leads received vs fair share</h2>
+<p class="caption">Bars are the leads each rep received, most first; the dark tick is their fair share. ${legend}.${truncated}</p>
+<figure id="chart-received">${receivedVsExpectedChart(audit.reps)}</figure>
 <h2>Flags</h2>
 ${flagList(result)}
-<h2>Leads received vs fair share</h2>
-<p class="caption">Bars are the leads each rep received; the dark tick is their fair share. ${legend}.${truncated}</p>
-<figure id="chart-received">${receivedVsExpectedChart(audit.reps)}</figure>
 <div class="row"><figure id="chart-lorenz">${lorenzChart(ratios)}</figure>
 <div style="flex:1;min-width:260px"><h2 style="margin-top:8px">How even was it?</h2>
 <p>The closer the blue curve is to the dashed diagonal, the fairer the split. If the curve sags far below it, a few reps got a large part of the leads relative to their capacity.</p>

@@ -107,13 +107,16 @@ interface Tally {
 
 const emptyTiers = (): Record<QualityTier, number> => ({ high: 0, medium: 0, low: 0, unknown: 0 });
 
-/** A p-value for people: 3 decimals, or 2 significant digits when tiny; "< 1e-15" past double precision. */
+/**
+ * A p-value for people: 3 decimals, or 2 significant digits when tiny. The tails are computed
+ * directly (not as 1 − cdf), so only a true underflow below the smallest double is shown as a bound.
+ */
 export function formatP(p: number): string {
-  if (p < 1e-15) return '< 1e-15';
+  if (p < Number.MIN_VALUE) return '< 1e-300';
   return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
 }
 
-/** "p = 0.012" or "p < 1e-15". */
+/** "p = 0.012" or "p < 1e-300". */
 export function pPhrase(p: number): string {
   const text = formatP(p);
   return text.startsWith('<') ? `p ${text}` : `p = ${text}`;

@@ -27,7 +27,54 @@ export interface LeadFlag {
   readonly ownerId: string;
   readonly ownerEmail: string;
   readonly assignedAt: Date;
+  /** Local date of the assignment. */
+  readonly day: string;
+  /** Why the owner had no share, e.g. "is outside the rotation (…)". */
+  readonly why: string;
   readonly reason: string;
+}
+
+/** All leads one owner received while outside the rotation: one flag, however many leads. */
+export interface OffRotationFlag {
+  readonly ownerId: string;
+  readonly ownerEmail: string;
+  /** Every lead id, in assignment order (the text names only the first few). */
+  readonly leadIds: readonly string[];
+  readonly firstDay: string;
+  readonly lastDay: string;
+  readonly reason: string;
+}
+
+/** Lead ids a flag's sentence names before it says "and N more". */
+export const LEAD_IDS_NAMED = 5;
+
+/**
+ * One flag per owner instead of one per lead: a deactivated rep who kept receiving leads for a
+ * month is one finding, and a list of 120 near-identical lines buries the reps that matter.
+ */
+export function groupOffRotation(leadFlags: readonly LeadFlag[]): OffRotationFlag[] {
+  const byOwner = new Map<string, LeadFlag[]>();
+  for (const flag of leadFlags) byOwner.set(flag.ownerId, [...(byOwner.get(flag.ownerId) ?? []), flag]);
+  return [...byOwner.values()]
+    .map((flags) => {
+      const sorted = [...flags].sort((a, b) => a.assignedAt.getTime() - b.assignedAt.getTime());
+      const first = sorted[0]!;
+      const last = sorted[sorted.length - 1]!;
+      const ids = sorted.map((f) => f.leadId);
+      const count = ids.length;
+      const when = first.day === last.day ? `on ${first.day}` : `between ${first.day} and ${last.day}`;
+      const named = ids.slice(0, LEAD_IDS_NAMED).join(', ');
+      const more = count > LEAD_IDS_NAMED ? ` and ${count - LEAD_IDS_NAMED} more (all in --csv)` : '';
+      return {
+        ownerId: first.ownerId,
+        ownerEmail: first.ownerEmail,
+        leadIds: ids,
+        firstDay: first.day,
+        lastDay: last.day,
+        reason: `${first.ownerEmail} ${first.why} but received ${count} lead${count === 1 ? '' : 's'} ${when}: ${named}${more}`,
+      };
+    })
+    .sort((a, b) => b.leadIds.length - a.leadIds.length || a.ownerEmail.localeCompare(b.ownerEmail));
 }
 
 export interface LeadAudit {
@@ -39,6 +86,8 @@ export interface LeadAudit {
   readonly audit: DistributionAudit;
   /** Leads that went to someone without weight in the rotation that day, one by one. */
   readonly leadFlags: readonly LeadFlag[];
+  /** The same leads, one flag per owner (what people read). */
+  readonly offRotationFlags: readonly OffRotationFlag[];
   readonly repInputs: ReadonlyMap<string, AuditRepInput>;
 }
 
@@ -106,21 +155,21 @@ function rotationInputs(
   return inputs;
 }
 
-function leadFlagReason(
-  lead: CountedLead,
-  rep: AuditRepInput | undefined,
-  rotation: RotationSource,
-  days: readonly string[],
-  timeZone: string,
-): string {
-  const when = `${days[lead.day] ?? localDate(lead.assignedAt, timeZone)}`;
-  const who = rep?.ownerEmail ?? lead.ownerId;
-  const why = rep?.weights?.some((w) => w > 0)
-    ? 'was not available in the rotation that day (no weight in the rep settings for that date)'
+function outsideWhy(rep: AuditRepInput | undefined, rotation: RotationSource): string {
+  return rep?.weights?.some((w) => w > 0)
+    ? 'was not in the rotation on those days (no weight in the rep settings for those dates)'
     : rotation === 'settings'
       ? 'is outside the rotation (not listed, or weight 0, in the rep settings)'
       : 'is outside the rotation (not an active rep)';
-  return `lead ${lead.leadId} assigned on ${when} to ${who}, who ${why}`;
+}
+
+function leadFlagReason(
+  lead: CountedLead,
+  rep: AuditRepInput | undefined,
+  when: string,
+  why: string,
+): string {
+  return `lead ${lead.leadId} assigned on ${when} to ${rep?.ownerEmail ?? lead.ownerId}, who ${why}`;
 }
 
 export async function auditLeads(
@@ -148,15 +197,20 @@ export async function auditLeads(
   const offRotationLeads = await countedLeadsIn(db, window, audit.offRotation);
   const leadFlags = offRotationLeads.map((lead) => {
     const rep = inputs.get(lead.ownerId);
+    const day = days[lead.day] ?? localDate(lead.assignedAt, connection.timeZone);
+    const why = outsideWhy(rep, rotation);
     return {
       leadId: lead.leadId,
       ownerId: lead.ownerId,
       ownerEmail: rep?.ownerEmail ?? lead.ownerId,
       assignedAt: lead.assignedAt,
-      reason: leadFlagReason(lead, rep, rotation, days, connection.timeZone),
+      day,
+      why,
+      reason: leadFlagReason(lead, rep, day, why),
     };
   });
-  return { connection, period, asOf, days, rotation, audit, leadFlags, repInputs: inputs };
+  const offRotationFlags = groupOffRotation(leadFlags);
+  return { connection, period, asOf, days, rotation, audit, leadFlags, offRotationFlags, repInputs: inputs };
 }
 
 /** `audit leads --json`: exactly the document of DESIGN.md §7. */
@@ -177,13 +231,19 @@ export interface AuditLeadsDocument {
     readonly avgQuality: number | null;
   }[];
   readonly flags: readonly {
+    readonly kind: AuditFlagKind;
     readonly ownerEmail: string;
     readonly reason: string;
     readonly received: number;
     readonly expected: number;
     readonly pValue: number | null;
+    /** The leads the flag is about: every off-rotation lead; none for a count imbalance. */
+    readonly leadIds: readonly string[];
   }[];
 }
+
+/** What a flag says: a rep got more or fewer than the fair share, or leads went outside the rotation. */
+export type AuditFlagKind = 'more-leads' | 'fewer-leads' | 'outside-rotation';
 
 const chi = (c: ChiSquareResult): ChiSquareResult => ({
   statistic: c.statistic,
@@ -209,22 +269,26 @@ export function auditDocument(result: LeadAudit): AuditLeadsDocument {
       expected: rep.expected,
       avgQuality: rep.avgQuality,
     })),
-    // Binomial flags carry the BH-adjusted p-value (the one that decided); a lead outside the
-    // rotation is its own flag: 1 lead received where 0 were expected.
+    // Binomial flags carry the BH-adjusted p-value (the one that decided); an owner outside the
+    // rotation is one flag for all their leads there, which had an expected count of 0.
     flags: [
       ...audit.flags.map((flag) => ({
+        kind: flag.direction === 'more' ? ('more-leads' as const) : ('fewer-leads' as const),
         ownerEmail: flag.ownerEmail,
         reason: flag.reason,
         received: flag.received,
         expected: flag.expected,
         pValue: flag.qValue,
+        leadIds: [],
       })),
-      ...result.leadFlags.map((flag) => ({
+      ...result.offRotationFlags.map((flag) => ({
+        kind: 'outside-rotation' as const,
         ownerEmail: flag.ownerEmail,
         reason: flag.reason,
-        received: 1,
+        received: flag.leadIds.length,
         expected: 0,
         pValue: null,
+        leadIds: flag.leadIds,
       })),
     ],
   };

@@ -39,12 +39,18 @@ export const quotaCsvSpec = {
         .optional(),
     })
     .refine((row) => (row.owner_email === undefined) !== (row.team_name === undefined), {
-      message: 'needs an owner_email or a team_name',
-      path: ['owner_email'],
+      // No path: the reader would prefix "owner_email" and name that field twice.
+      message: 'needs an owner_email or a team_name, one of the two',
+      path: [],
     })
-    .refine((row) => row.period_end >= row.period_start, {
-      message: 'period_end is before period_start',
-      path: ['period_end'],
+    .superRefine((row, ctx) => {
+      // The CSV reader prefixes the issue's path, so the message names period_end only once.
+      if (row.period_end < row.period_start)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['period_end'],
+          message: `${row.period_end} is before period_start ${row.period_start}; swap the two dates`,
+        });
     }),
 } satisfies CsvSpec<z.ZodType>;
 

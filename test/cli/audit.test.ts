@@ -72,15 +72,22 @@ describe('salesops audit leads', () => {
     for (const rep of doc.reps)
       expect(Object.keys(rep).sort()).toEqual(['avgQuality', 'expected', 'ownerEmail', 'received']);
     for (const flag of doc.flags) {
-      expect(Object.keys(flag).sort()).toEqual(['expected', 'ownerEmail', 'pValue', 'reason', 'received']);
+      expect(Object.keys(flag).sort()).toEqual(
+        ['expected', 'kind', 'leadIds', 'ownerEmail', 'pValue', 'reason', 'received'].sort(),
+      );
     }
-    // The planted favourite is flagged, the queue never appears, Hugo's three leads are flagged one by one.
-    expect(doc.flags[0]).toMatchObject({ ownerEmail: 'ben@acme.example' });
+    // The planted favourite is flagged, the queue never appears, Hugo's three leads are one flag.
+    expect(doc.flags[0]).toMatchObject({ ownerEmail: 'ben@acme.example', kind: 'more-leads', leadIds: [] });
     expect(doc.flags[0].reason).toMatch(/^more leads than expected/);
     expect(doc.reps.map((r: { ownerEmail: string }) => r.ownerEmail)).not.toContain('inbound@acme.example');
-    expect(
-      doc.flags.filter((f: { ownerEmail: string }) => f.ownerEmail === 'hugo@acme.example'),
-    ).toHaveLength(3);
+    const hugo = doc.flags.filter((f: { ownerEmail: string }) => f.ownerEmail === 'hugo@acme.example');
+    expect(hugo).toHaveLength(1);
+    expect(hugo[0]).toMatchObject({ kind: 'outside-rotation', received: 3, expected: 0, pValue: null });
+    expect(hugo[0].leadIds).toHaveLength(3);
+    expect(hugo[0].reason).toMatch(
+      /^hugo@acme\.example is outside the rotation .* but received 3 leads between 2026-07-08 and /,
+    );
+    for (const id of hugo[0].leadIds) expect(hugo[0].reason).toContain(id);
     expect(doc.cherryPicking.pValue).toBeLessThan(0.05);
     // Chloe was away 12 of 31 days and Farid joined mid-month: their fair shares are smaller.
     const expected = Object.fromEntries(
@@ -95,7 +102,10 @@ describe('salesops audit leads', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/rotation from rep settings/);
     expect(result.stdout).toMatch(/ben@acme\.example.*MORE/);
-    expect(result.stdout).toMatch(/FLAG hugo@acme\.example: lead L\d+ assigned on 2026-07-08/);
+    expect(result.stdout.match(/^FLAG hugo@acme\.example/gm)).toHaveLength(1);
+    expect(result.stdout).toMatch(
+      /FLAG hugo@acme\.example: .* received 3 leads between 2026-07-08 and .*: L\d+, L\d+, L\d+/,
+    );
   });
 
   it('--csv prints one row per assignment, queue hops included', async () => {
@@ -122,6 +132,10 @@ describe('salesops audit leads', () => {
     const html = await readFile(file, 'utf8');
     expect(html).not.toMatch(/<script|<link|@import|url\(http|src="http/i);
     expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(3);
+    // Summary and chart come before any list; Hugo's three leads are one flag.
+    expect(html.indexOf('id="chart-received"')).toBeLessThan(html.indexOf('<ul class="flags"'));
+    expect(html.indexOf('class="cards"')).toBeLessThan(html.indexOf('<ul class="flags"'));
+    expect(html.match(/<li><span class="tag"[^>]*>outside rotation/g)).toHaveLength(1);
   });
 
   it.skipIf(chromiumBin.missing)('the HTML report renders in headless Chromium with no network', async () => {
@@ -156,7 +170,44 @@ describe('salesops audit leads', () => {
         const box = await page.locator(`#${id} svg`).boundingBox();
         expect(box?.width).toBeGreaterThan(200);
       }
-      await expect(page.locator('ul.flags li').count()).resolves.toBeGreaterThanOrEqual(4);
+      // What the eye sees: no chart text runs into other text (the legends did), no value label
+      // sits under a fair-share tick, and bars read from most leads to fewest.
+      type Box = { x: number; y: number; width: number; height: number; text: string };
+      const overlap = (a: Box, b: Box) =>
+        a.x < b.x + b.width - 1 &&
+        b.x < a.x + a.width - 1 &&
+        a.y < b.y + b.height - 1 &&
+        b.y < a.y + a.height - 1;
+      const boxes = (selector: string) =>
+        page.$$eval(selector, (els) =>
+          els.map((el) => {
+            const r = el.getBoundingClientRect();
+            return { x: r.x, y: r.y, width: r.width, height: r.height, text: el.textContent ?? '' };
+          }),
+        );
+      for (const id of ['chart-received', 'chart-lorenz', 'chart-quality']) {
+        const texts = (await boxes(`#${id} svg text`)).filter((b) => b.width > 0 && b.text.trim() !== '');
+        for (const [i, a] of texts.entries())
+          for (const b of texts.slice(i + 1))
+            expect(overlap(a, b), `${id}: "${a.text}" overlaps "${b.text}"`).toBe(false);
+        // Small shapes are legend icons, ticks and point markers: none may sit on a text.
+        const marks = (await boxes(`#${id} svg path`)).filter((b) => b.width <= 30 && b.height <= 30);
+        for (const text of texts)
+          for (const mark of marks)
+            expect(overlap(text, mark), `${id}: "${text.text}" runs into a mark`).toBe(false);
+      }
+      const ticks = await boxes('#chart-received svg path[fill="#1f2d3d"]');
+      expect(ticks.length).toBeGreaterThanOrEqual(8);
+      const numbers = (await boxes('#chart-received svg text')).filter((b) => /^\d+$/.test(b.text));
+      const axisRow = Math.max(...numbers.map((b) => b.y));
+      const values = numbers.filter((b) => b.y < axisRow - 5).sort((a, b) => a.y - b.y);
+      expect(values).toHaveLength(ticks.length);
+      for (const value of values)
+        for (const tick of ticks)
+          expect(overlap(value, { ...tick, text: '' }), `label ${value.text} under a tick`).toBe(false);
+      const received = values.map((b) => Number(b.text));
+      expect(received).toEqual([...received].sort((a, b) => b - a));
+      await expect(page.locator('ul.flags li').count()).resolves.toBeGreaterThanOrEqual(3);
       expect(await page.locator('ul.flags').textContent()).toMatch(/Ben|ben@acme\.example/);
       expect(await page.locator('h1').textContent()).toBe('Was lead distribution fair?');
       if (process.env.SALESOPS_UPDATE_SCREENSHOT === '1') {

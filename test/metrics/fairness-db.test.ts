@@ -107,7 +107,7 @@ afterAll(() => t.drop());
 const asOf = asOfInstant('2026-07-31', 'America/New_York');
 
 describe('auditLeads against the warehouse', () => {
-  it('without settings: active reps who received a lead share equally; others are flagged per lead', async () => {
+  it('without settings: active reps who received a lead share equally; others are flagged per owner', async () => {
     const result = await auditLeads(db, conn, { period: JULY, asOf });
     const doc = auditDocument(result);
     expect(result.rotation).toBe('equal');
@@ -120,13 +120,15 @@ describe('auditLeads against the warehouse', () => {
     ]);
     expect(doc.flags).toEqual([
       {
+        kind: 'outside-rotation',
         ownerEmail: 'x@example.com',
         reason: expect.stringMatching(
-          /^lead L5 assigned on 2026-07-03 to x@example\.com, who is outside the rotation/,
+          /^x@example\.com is outside the rotation \(not an active rep\) but received 1 lead on 2026-07-03: L5$/,
         ),
         received: 1,
         expected: 0,
         pValue: null,
+        leadIds: ['L5'],
       },
     ]);
   });

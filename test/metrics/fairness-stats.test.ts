@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatP } from '../../src/metrics/fairness-audit.js';
 import {
   benjaminiHochberg,
   binomialTestTwoSided,
@@ -58,6 +59,20 @@ describe('chi-square', () => {
     expect(gof.pValue).toBeCloseTo(0.0455, 4);
   });
 
+  it('keeps far-tail p-values instead of rounding them to 0', () => {
+    // One dof, χ² = (100−50)²/50 + (0−50)²/50 = 100: Q(½, 50) = erfc(√50) = 1.523970604832105e-23
+    // (mpmath at 40 digits; scipy.stats.chi2.sf(100, 1) agrees). 1 − cdf gave exactly 0.
+    const far = chiSquareGoodnessOfFit([100, 0], [50, 50]);
+    expect(far.statistic).toBe(100);
+    expect(far.pValue! / 1.523970604832105e-23).toBeCloseTo(1, 12);
+    // What a person reads: the value itself, not a "< 1e-15" floor.
+    expect(formatP(far.pValue!)).toBe('1.5e-23');
+    // Three dof, χ² = (150² + 3·50²)/100 = 300: scipy.stats.chi2.sf(300, 3) = 9.948758346327588e-65.
+    const wide = chiSquareGoodnessOfFit([250, 50, 50, 50], [100, 100, 100, 100]);
+    expect(wide.statistic).toBe(300);
+    expect(wide.pValue! / 9.948758346327588e-65).toBeCloseTo(1, 10);
+  });
+
   it('scales weighted statistics and skips empty categories', () => {
     const scaled = chiSquareGoodnessOfFit([60, 40, 0], [50, 50, 0], 0.5);
     expect(scaled.statistic).toBe(2);
@@ -101,6 +116,16 @@ describe('exact two-sided binomial test', () => {
     expect(binomialTestTwoSided(682, 925, 0.75)).toBeCloseTo(0.3825, 4);
     // binom.test(60, 100) → p-value = 0.05689.
     expect(binomialTestTwoSided(60, 100, 0.5)).toBeCloseTo(0.05689, 5);
+  });
+
+  it('keeps tiny tails exact instead of losing digits', () => {
+    // k = 0 of 100 at ½: 2·2⁻¹⁰⁰ exactly = 1.5777218104420236e-30.
+    expect(binomialTestTwoSided(0, 100, 0.5) / 2 ** -99).toBeCloseTo(1, 13);
+    // scipy.stats.binomtest(95, 100, 0.5).pvalue = 1.252324512538536e-22.
+    expect(binomialTestTwoSided(95, 100, 0.5) / 1.252324512538536e-22).toBeCloseTo(1, 12);
+    // scipy.stats.binomtest(101000, 1000000, 0.1).pvalue = 0.000873646601867903: jStat's beta
+    // continued fraction (100 steps, 3e-7 tolerance) was off in the 8th digit here.
+    expect(binomialTestTwoSided(101_000, 1_000_000, 0.1) / 0.000873646601867903).toBeCloseTo(1, 10);
   });
 
   it('stays fast and finite at a million trials', () => {
