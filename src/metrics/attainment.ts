@@ -4,7 +4,7 @@ import type { Db } from '../db.js';
 import { inAnalyticsTransaction, openPipelineSql, repTeamSql, wonCreditsSql } from './attainment-credits.js';
 import { localDate, type Period } from './periods.js';
 import { connectionHolidays, effectiveQuotasSql } from './quotas.js';
-import { workingDays } from './working-days.js';
+import { periodPace, runRateProjection } from './run-rate.js';
 
 /**
  * Quota attainment (DESIGN §5). Rules decided here (also in src/metrics/README.md):
@@ -142,12 +142,11 @@ export async function computeAttainment(
   options: AttainmentOptions,
 ): Promise<AttainmentReport> {
   const { period } = options;
-  const { asOfDate, closed, cutoff } = periodCutoff(period, options.asOf, connection.timeZone);
-  const holidays = connectionHolidays(connection);
-  const total = workingDays(period.start, period.end, holidays);
-  const elapsed = closed ? total : workingDays(period.start, cutoff, holidays);
-  const runRate = (closedWon: number): number | null =>
-    closed ? closedWon : elapsed > 0 ? (closedWon / elapsed) * total : null;
+  const bounds = periodCutoff(period, options.asOf, connection.timeZone);
+  const { asOfDate, closed, cutoff } = bounds;
+  const pace = periodPace(period, bounds, connectionHolidays(connection));
+  const { elapsed, total } = pace;
+  const runRate = (closedWon: number): number | null => runRateProjection(closedWon, pace);
 
   const { rows, explicit } = await inAnalyticsTransaction(db, async (trx) => ({
     rows: (

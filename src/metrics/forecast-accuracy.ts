@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
+import { wonCreditsSql } from './attainment-credits.js';
 import { FORECAST_METHODS, type ForecastMethod } from './forecast.js';
 import type { Period } from './periods.js';
 
@@ -24,14 +25,15 @@ export function scoreForecast(forecast: number, actual: number): Score {
   return { absPctError: Math.abs(forecast - actual) / actual, bias: (forecast - actual) / actual };
 }
 
-/** Closed-won total of a period as the warehouse knows it now (the actual). */
+/**
+ * Closed-won total of a period as the warehouse knows it now (the actual): the credited amount
+ * that `report attainment` shows for the whole team, so a method is scored against that figure.
+ */
 export async function actualClosedWon(db: Db, connectionId: number, period: Period): Promise<number> {
   const row = await sql<{ total: string | null }>`
-    select sum(coalesce(d.amount_home, d.amount)) as total
-    from deals d
-    join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id and s.is_won
-    where d.connection_id = ${connectionId} and not d.is_deleted
-      and d.close_date between ${period.start}::date and ${period.end}::date`.execute(db);
+    select sum(c.credit) as total
+    from (${wonCreditsSql(connectionId, period.start, period.end)}) c
+    where c.owner_id is not null`.execute(db);
   return Number(row.rows[0]?.total ?? 0);
 }
 
