@@ -13,6 +13,8 @@ import type { Period } from './periods.js';
 export const SCORED_WEEKS = [1, 4, 8] as const;
 export const DEFAULT_METHOD: ForecastMethod = 'crm_weighted';
 export const SELECTION_PERIODS = 4;
+/** Mean errors closer than this (a billionth of a percentage point) are equal. */
+export const TIE_TOLERANCE = 1e-11;
 
 export interface Score {
   readonly absPctError: number | null;
@@ -185,10 +187,13 @@ export function summarizeAccuracy(rows: readonly AccuracyRow[]): {
       meanWeek4Bias: mean((r) => r.bias as number),
     };
   });
+  // Ties go to the method listed first in FORECAST_METHODS (the plainer CRM figures before the
+  // modelled ones). Means equal but for float rounding (0.1 + 0.2 + 0.3 ≠ 0.3 + 0.2 + 0.1) are a
+  // tie: a method must be lower by more than TIE_TOLERANCE to displace an earlier one.
   let best: ForecastMethod = DEFAULT_METHOD;
   let bestError = Number.POSITIVE_INFINITY;
   for (const s of summaries) {
-    if (s.meanWeek4Error !== null && s.meanWeek4Error < bestError) {
+    if (s.meanWeek4Error !== null && s.meanWeek4Error < bestError - TIE_TOLERANCE) {
       best = s.method;
       bestError = s.meanWeek4Error;
     }
