@@ -220,24 +220,31 @@ async function creditedFigures(
   connectionId: number,
   period: Period,
   cutoff: string,
-  weighted: boolean,
+  replay: boolean,
 ): Promise<{
   quotas: Map<string, number>;
   closed: Map<string, number>;
+  /** Live only; a replay weights the deals as they stood at as-of. */
   weighted: Map<string, number> | null;
+  /** Replay only: deals counted as closed, which the replayed states may still show open. */
+  closedDealIds: Set<string>;
 }> {
-  const [quotaRows, closedRows, weightedRows] = await Promise.all([
+  const [quotaRows, closedRows, weightedRows, closedIds] = await Promise.all([
     sql<{ owner_id: string | null; quota: string }>`
       ${effectiveQuotasSql(connectionId, period.start, period.end)}`.execute(db),
     sql<{ owner_id: string; total: string }>`
       select c.owner_id, sum(c.credit)::text as total
       from (${wonCreditsSql(connectionId, period.start, cutoff)}) c
       where c.owner_id is not null group by c.owner_id`.execute(db),
-    weighted
-      ? sql<{ owner_id: string; total: string }>`
+    replay
+      ? null
+      : sql<{ owner_id: string; total: string }>`
       select p.owner_id, sum(p.weighted)::text as total
       from (${openPipelineSql(connectionId, period.start, period.end)}) p
-      where p.owner_id is not null group by p.owner_id`.execute(db)
+      where p.owner_id is not null group by p.owner_id`.execute(db),
+    replay
+      ? sql<{ deal_id: string }>`
+      select distinct c.deal_id from (${wonCreditsSql(connectionId, period.start, cutoff)}) c`.execute(db)
       : null,
   ]);
   const quotas = new Map<string, number>();
@@ -248,6 +255,7 @@ async function creditedFigures(
     quotas,
     closed: byOwner(closedRows.rows),
     weighted: weightedRows === null ? null : byOwner(weightedRows.rows),
+    closedDealIds: new Set(closedIds?.rows.map((r) => r.deal_id) ?? []),
   };
 }
 
@@ -307,11 +315,20 @@ export async function computeForecast(
     loadDealStates(db, connection.id, asOf, replay),
     loadClosedHistory(db, connection.id, stages, asOf),
     ownerEmails(db, connection.id),
-    creditedFigures(db, connection.id, period, bounds.cutoff, !replay),
+    creditedFigures(db, connection.id, period, bounds.cutoff, replay),
   ]);
   const { quotas } = credited;
   const model = trainHistoryModel(stages, history);
-  const { figures, open } = evaluateDeals(deals, stages, model, period, asOf, connection.timeZone);
+  // A deal won after as-of but dated on or before it is closed so far (as report attainment
+  // counts it), so its replayed open state must not be weighted as well.
+  const { figures, open } = evaluateDeals(
+    replay ? deals.filter((d) => !credited.closedDealIds.has(d.dealId)) : deals,
+    stages,
+    model,
+    period,
+    asOf,
+    connection.timeZone,
+  );
   const figuresOf = (owner: string): Figures => {
     const f = figures.get(owner) ?? emptyFigures();
     figures.set(owner, f);

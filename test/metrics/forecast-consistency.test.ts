@@ -187,6 +187,27 @@ beforeAll(async () => {
       changed_at: '2026-07-20T00:00:00Z',
     },
   );
+  // B: r1's, won on Aug 20 but dated Aug 14 in the CRM. Report attainment as of Aug 15 counts it
+  // as closed (today's stage, close date ≤ as-of), so the forecast must too, and a replay of
+  // Aug 15, where B was still open, must not also weight it as pipeline.
+  deals.push({
+    ...base,
+    connection_id: id,
+    external_id: 'B',
+    name: 'B',
+    owner_id: 'r1',
+    stage_id: 'won',
+    amount: 700,
+    amount_home: 700,
+    close_date: '2026-08-14',
+    crm_created_at: '2026-08-01T00:00:00Z',
+  });
+  for (const [value, changed_at] of [
+    ['s1', '2026-08-01T00:00:00Z'],
+    ['won', '2026-08-20T00:00:00Z'],
+  ] as const) {
+    history.push({ connection_id: id, deal_id: 'B', field: 'stage' as const, value, changed_at });
+  }
   await t.db.insertInto('deals').values(deals).execute();
   await t.db.insertInto('deal_history').values(history).execute();
   // Quotas: r1 3,000 and r2 1,000 a month → team 12,000 for Q3.
@@ -244,12 +265,13 @@ describe('forecast figures agree with each other and with report attainment', ()
     // s1's learned win rate: 22 closed deals passed s1 (the 20 H deals, W, and U, which has no
     // stage history and so counts as having passed the first stage), all won: (22 + 2 pseudo-deals
     // × 0.1) ÷ (22 + 2) = 0.925. Won deals took 9–10 days and these are 5 days in, so all close
-    // by Sep 30: E[total] = 5,000 closed + 10 × 1,000 × 0.925 = 14,250 = the history method.
-    expect(team.forecasts.history).toBeCloseTo(5000 + 10_000 * (22.2 / 24), 6);
+    // by Sep 30 (B closed after Aug 15, so the model does not learn from it): E[total] = 5,700
+    // closed + 10 × 1,000 × 0.925 = 14,950 = the history method.
+    expect(team.forecasts.history).toBeCloseTo(5700 + 10_000 * (22.2 / 24), 6);
     // Same probabilities as `history`: Var = 10 × 1,000² × 0.925 × 0.075 → SE of the mean over
     // 4,000 trials ≈ 13.2; 4 SE ≈ 53.
     expect(Math.abs(d.mean - team.forecasts.history)).toBeLessThan(53);
-    // 12,000 needs ≥ 7 of 10 wins at p = 0.925: P ≈ 0.99 by the binomial sum, so the quota sits
+    // 12,000 needs 5,700 + ≥ 7 of 10 wins at p = 0.925: P ≈ 0.99 by the binomial sum, so the quota sits
     // below P10 and the share of trials reaching it has to say so.
     const p = d.probabilityOfQuota as number;
     if ((team.quota as number) <= d.p10) expect(p).toBeGreaterThanOrEqual(0.9);
@@ -261,36 +283,47 @@ describe('forecast figures agree with each other and with report attainment', ()
     }
   });
 
-  it('reports the same closed-won, weighted pipeline and run rate as report attainment', async () => {
-    const [attainment, forecast] = await Promise.all([
-      computeAttainment(t.db, connection, { period: period(), asOf: asOf() }),
-      computeForecast(t.db, connection, { period: period(), asOf: asOf(), method: 'history', trials: 500 }),
-    ]);
-    // Closed so far, by hand: W 5,000 credited to r1 (its owner when it was won); U has no owner.
-    expect(attainment.team.closedWon).toBe(5000);
-    expect(forecast.team.closedWon).toBe(attainment.team.closedWon);
-    // Working days: Q3 2026 has 23 + 21 + 22 = 66; Jul 1 … Aug 15 has 23 + 10 = 33, so the run
-    // rate = 5,000 ÷ 33 × 66 = 10,000.
-    expect(attainment.team.runRateProjection).toBeCloseTo(10_000, 6);
-    expect(forecast.team.forecasts.run_rate).toBe(attainment.team.runRateProjection);
-    // Weighted: ten open deals × 1,000 × 0.1 = 1,000.
-    expect(forecast.team.weightedPipeline).toBeCloseTo(1000, 6);
-    expect(forecast.team.weightedPipeline).toBe(attainment.team.weightedPipeline);
-    for (const rep of attainment.reps) {
-      const same = forecast.reps.find((r) => r.ownerId === rep.ownerId);
-      expect(same?.closedWon).toBe(rep.closedWon);
-      expect(same?.weightedPipeline).toBe(rep.weightedPipeline);
-      expect(same?.forecasts.run_rate).toBe(rep.runRateProjection);
-      expect(same?.quota).toBe(rep.quota);
-    }
-    // The documents, rounded by one definition, agree too.
-    const a = attainmentDocument(attainment);
-    const f = forecastDocument(forecast);
-    expect(f.team.closedWon).toBe(a.team.closedWon);
-    for (const rep of a.reps) {
-      expect(f.reps.find((r) => r.ownerEmail === rep.ownerEmail)?.closedWon).toBe(rep.closedWon);
-    }
-  });
+  // replay = `forecast --as-of`: deals rebuilt as they stood on Aug 15.
+  it.each([false, true])(
+    'reports the same closed-won, weighted pipeline and run rate as report attainment (replay %s)',
+    async (replay) => {
+      const [attainment, forecast] = await Promise.all([
+        computeAttainment(t.db, connection, { period: period(), asOf: asOf() }),
+        computeForecast(t.db, connection, {
+          period: period(),
+          asOf: asOf(),
+          method: 'history',
+          trials: 500,
+          replay,
+        }),
+      ]);
+      // Closed so far, by hand: W 5,000 credited to r1 (its owner when it was won) + B 700; U has
+      // no owner.
+      expect(attainment.team.closedWon).toBe(5700);
+      expect(forecast.team.closedWon).toBe(attainment.team.closedWon);
+      // Working days: Q3 2026 has 23 + 21 + 22 = 66; Jul 1 … Aug 15 has 23 + 10 = 33, so the run
+      // rate = 5,700 ÷ 33 × 66 = 11,400.
+      expect(attainment.team.runRateProjection).toBeCloseTo(11_400, 6);
+      expect(forecast.team.forecasts.run_rate).toBe(attainment.team.runRateProjection);
+      // Weighted: ten open deals × 1,000 × 0.1 = 1,000 (B is closed, not pipeline).
+      expect(forecast.team.weightedPipeline).toBeCloseTo(1000, 6);
+      expect(forecast.team.weightedPipeline).toBe(attainment.team.weightedPipeline);
+      for (const rep of attainment.reps) {
+        const same = forecast.reps.find((r) => r.ownerId === rep.ownerId);
+        expect(same?.closedWon).toBe(rep.closedWon);
+        expect(same?.weightedPipeline).toBe(rep.weightedPipeline);
+        expect(same?.forecasts.run_rate).toBe(rep.runRateProjection);
+        expect(same?.quota).toBe(rep.quota);
+      }
+      // The documents, rounded by one definition, agree too.
+      const a = attainmentDocument(attainment);
+      const f = forecastDocument(forecast);
+      expect(f.team.closedWon).toBe(a.team.closedWon);
+      for (const rep of a.reps) {
+        expect(f.reps.find((r) => r.ownerEmail === rep.ownerEmail)?.closedWon).toBe(rep.closedWon);
+      }
+    },
+  );
 
   it('scores a closed period against the closed-won that report attainment shows', async () => {
     const q3 = period();
