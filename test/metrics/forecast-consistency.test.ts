@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forecastDocument } from '../../src/cli/forecast-command.js';
 import type { Connection } from '../../src/connections/connection-store.js';
@@ -6,6 +7,7 @@ import { attainmentDocument, roundRatio } from '../../src/metrics/attainment-doc
 import { computeForecast, type ForecastResult } from '../../src/metrics/forecast.js';
 import { actualClosedWon } from '../../src/metrics/forecast-accuracy.js';
 import { asOfInstant, parsePeriod } from '../../src/metrics/periods.js';
+import { runCapture } from '../cli/cli-run.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
@@ -324,6 +326,31 @@ describe('forecast figures agree with each other and with report attainment', ()
       }
     },
   );
+
+  it('prints the same closed-won in `report attainment --json` and `forecast --json` for one --as-of', async () => {
+    const env = {
+      DATABASE_URL: t.url,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      SALESOPS_SECRET_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn',
+    };
+    const args = ['--connection', connection.name, '--period', '2026-Q3', '--as-of', '2026-08-15', '--json'];
+    const a = await runCapture(['report', 'attainment', ...args], env);
+    const f = await runCapture(['forecast', ...args], env);
+    expect([a.code, f.code]).toEqual([0, 0]);
+    const attainment = JSON.parse(a.stdout);
+    const forecast = JSON.parse(f.stdout);
+    // 5,700 by hand (see above).
+    expect(attainment.team.closedWon).toBe(5700);
+    expect(forecast.team.closedWon).toBe(attainment.team.closedWon);
+    for (const rep of attainment.reps) {
+      expect(
+        forecast.reps.find((r: { ownerEmail: string }) => r.ownerEmail === rep.ownerEmail)?.closedWon,
+      ).toBe(rep.closedWon);
+    }
+    expect(forecast.team.p10).toBeLessThanOrEqual(forecast.team.p50);
+    expect(forecast.team.p50).toBeLessThanOrEqual(forecast.team.p90);
+  });
 
   it('scores a closed period against the closed-won that report attainment shows', async () => {
     const q3 = period();
