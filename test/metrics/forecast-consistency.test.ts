@@ -60,7 +60,7 @@ beforeAll(async () => {
   await t.db
     .insertInto('owners')
     .values(
-      ['r1', 'r2'].map((o) => ({
+      ['r1', 'r2', 'r3'].map((o) => ({
         connection_id: id,
         external_id: o,
         email: `${o}@example.com`,
@@ -108,15 +108,16 @@ beforeAll(async () => {
       },
     );
   }
-  // Ten open deals of 1,000 in s1 since Aug 10, due Sep 15: five each for r1 and r2.
-  for (let i = 0; i < 10; i++) {
+  // Eleven open deals of 1,000 in s1 since Aug 10, due Sep 15: five each for r1 and r2, one for
+  // r3, who has neither quota nor a win (not an attainment rep, but the team's pipeline).
+  for (let i = 0; i < 11; i++) {
     const dealId = `O${i}`;
     deals.push({
       ...base,
       connection_id: id,
       external_id: dealId,
       name: dealId,
-      owner_id: i < 5 ? 'r1' : 'r2',
+      owner_id: i < 5 ? 'r1' : i < 10 ? 'r2' : 'r3',
       stage_id: 's1',
       amount: 1000,
       amount_home: 1000,
@@ -268,12 +269,12 @@ describe('forecast figures agree with each other and with report attainment', ()
     // stage history and so counts as having passed the first stage), all won: (22 + 2 pseudo-deals
     // × 0.1) ÷ (22 + 2) = 0.925. Won deals took 9–10 days and these are 5 days in, so all close
     // by Sep 30 (B closed after Aug 15, so the model does not learn from it): E[total] = 5,700
-    // closed + 10 × 1,000 × 0.925 = 14,950 = the history method.
-    expect(team.forecasts.history).toBeCloseTo(5700 + 10_000 * (22.2 / 24), 6);
-    // Same probabilities as `history`: Var = 10 × 1,000² × 0.925 × 0.075 → SE of the mean over
-    // 4,000 trials ≈ 13.2; 4 SE ≈ 53.
-    expect(Math.abs(d.mean - team.forecasts.history)).toBeLessThan(53);
-    // 12,000 needs 5,700 + ≥ 7 of 10 wins at p = 0.925: P ≈ 0.99 by the binomial sum, so the quota sits
+    // closed + 11 × 1,000 × 0.925 = 15,875 = the history method.
+    expect(team.forecasts.history).toBeCloseTo(5700 + 11_000 * (22.2 / 24), 6);
+    // Same probabilities as `history`: Var = 11 × 1,000² × 0.925 × 0.075 → SE of the mean over
+    // 4,000 trials ≈ 13.8; 4 SE ≈ 55.
+    expect(Math.abs(d.mean - team.forecasts.history)).toBeLessThan(55);
+    // 12,000 needs 5,700 + ≥ 7 of 11 wins at p = 0.925: P ≈ 0.99 by the binomial sum, so the quota sits
     // below P10 and the share of trials reaching it has to say so.
     const p = d.probabilityOfQuota as number;
     if ((team.quota as number) <= d.p10) expect(p).toBeGreaterThanOrEqual(0.9);
@@ -307,8 +308,9 @@ describe('forecast figures agree with each other and with report attainment', ()
       // rate = 5,700 ÷ 33 × 66 = 11,400.
       expect(attainment.team.runRateProjection).toBeCloseTo(11_400, 6);
       expect(forecast.team.forecasts.run_rate).toBe(attainment.team.runRateProjection);
-      // Weighted: ten open deals × 1,000 × 0.1 = 1,000 (B is closed, not pipeline).
-      expect(forecast.team.weightedPipeline).toBeCloseTo(1000, 6);
+      // Weighted: eleven open deals × 1,000 × 0.1 = 1,100 (B is closed, not pipeline).
+      expect(forecast.team.weightedPipeline).toBeCloseTo(1100, 6);
+      expect(attainment.team.closedPlusWeighted).toBeCloseTo(5700 + 1100, 6);
       expect(forecast.team.weightedPipeline).toBe(attainment.team.weightedPipeline);
       for (const rep of attainment.reps) {
         const same = forecast.reps.find((r) => r.ownerId === rep.ownerId);
