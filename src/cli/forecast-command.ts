@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { roundMoney, roundRatio } from '../metrics/attainment-document.js';
 import { runBacktest } from '../metrics/backtest.js';
 import {
   computeForecast,
@@ -14,8 +15,9 @@ import { usageError } from './cli-error.js';
 import { printJson, printLine, printTable } from './cli-io.js';
 import { asOfOption } from './program.js';
 
-const money = (n: number): number => Math.round(n * 100) / 100;
-const ratio = (n: number | null): number | null => (n === null ? null : Math.round(n * 10000) / 10000);
+// One rounding definition for every JSON document (money to cents, ratios to 6 decimals).
+const money = (n: number): number => roundMoney(n);
+const ratio = roundRatio;
 const pct = (n: number | null): string | null => (n === null ? null : `${(n * 100).toFixed(1)}%`);
 
 const forecastOptions = z.object({

@@ -4,7 +4,7 @@ import type { Db } from '../db.js';
 import { inAnalyticsTransaction, openPipelineSql, repTeamSql, wonCreditsSql } from './attainment-credits.js';
 import { localDate, type Period } from './periods.js';
 import { connectionHolidays, effectiveQuotasSql } from './quotas.js';
-import { workingDays } from './working-days.js';
+import { periodPace, runRateProjection } from './run-rate.js';
 
 /**
  * Quota attainment (DESIGN §5). Rules decided here (also in src/metrics/README.md):
@@ -142,14 +142,13 @@ export async function computeAttainment(
   options: AttainmentOptions,
 ): Promise<AttainmentReport> {
   const { period } = options;
-  const { asOfDate, closed, cutoff } = periodCutoff(period, options.asOf, connection.timeZone);
-  const holidays = connectionHolidays(connection);
-  const total = workingDays(period.start, period.end, holidays);
-  const elapsed = closed ? total : workingDays(period.start, cutoff, holidays);
-  const runRate = (closedWon: number): number | null =>
-    closed ? closedWon : elapsed > 0 ? (closedWon / elapsed) * total : null;
+  const bounds = periodCutoff(period, options.asOf, connection.timeZone);
+  const { asOfDate, closed, cutoff } = bounds;
+  const pace = periodPace(period, bounds, connectionHolidays(connection));
+  const { elapsed, total } = pace;
+  const runRate = (closedWon: number): number | null => runRateProjection(closedWon, pace);
 
-  const { rows, explicit } = await inAnalyticsTransaction(db, async (trx) => ({
+  const { rows, explicit, pipeline } = await inAnalyticsTransaction(db, async (trx) => ({
     rows: (
       await sql<RepRow>`
     select a.owner_id, a.quota, a.closed_won, a.open_pipeline, a.weighted_pipeline,
@@ -163,6 +162,12 @@ export async function computeAttainment(
       select e.team_id, t.name, e.quota
       from (${effectiveQuotasSql(connection.id, period.start, period.end)}) e
       join teams t on t.connection_id = ${connection.id} and t.external_id = e.team_id`.execute(trx),
+    // Every owner's open pipeline, not only listed reps': a rep with pipeline but no quota and
+    // no win yet is still in the team's closed + weighted (and in the forecast's).
+    pipeline: await sql<{ weighted: string | null }>`
+      select sum(p.weighted) as weighted
+      from (${openPipelineSql(connection.id, period.start, closed ? '0001-01-01' : period.end)}) p
+      where p.owner_id is not null`.execute(trx),
   }));
 
   const reps: RepAttainment[] = rows.map((r) => {
@@ -218,7 +223,7 @@ export async function computeAttainment(
   const withQuota = reps.filter((r) => r.quota !== null && r.quota > 0);
   const quota = sumQuota(reps);
   const closedWon = sum(reps, (r) => r.closedWon);
-  const weightedPipeline = sum(reps, (r) => r.weightedPipeline);
+  const weightedPipeline = Number(pipeline.rows[0]?.weighted ?? 0);
   return {
     period,
     currency: connection.currency,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
+import { wonCreditsSql } from './attainment-credits.js';
 import { FORECAST_METHODS, type ForecastMethod } from './forecast.js';
 import type { Period } from './periods.js';
 
@@ -12,6 +13,8 @@ import type { Period } from './periods.js';
 export const SCORED_WEEKS = [1, 4, 8] as const;
 export const DEFAULT_METHOD: ForecastMethod = 'crm_weighted';
 export const SELECTION_PERIODS = 4;
+/** Mean errors closer than this (a billionth of a percentage point) are equal. */
+export const TIE_TOLERANCE = 1e-11;
 
 export interface Score {
   readonly absPctError: number | null;
@@ -24,14 +27,15 @@ export function scoreForecast(forecast: number, actual: number): Score {
   return { absPctError: Math.abs(forecast - actual) / actual, bias: (forecast - actual) / actual };
 }
 
-/** Closed-won total of a period as the warehouse knows it now (the actual). */
+/**
+ * Closed-won total of a period as the warehouse knows it now (the actual): the credited amount
+ * that `report attainment` shows for the whole team, so a method is scored against that figure.
+ */
 export async function actualClosedWon(db: Db, connectionId: number, period: Period): Promise<number> {
   const row = await sql<{ total: string | null }>`
-    select sum(coalesce(d.amount_home, d.amount)) as total
-    from deals d
-    join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id and s.is_won
-    where d.connection_id = ${connectionId} and not d.is_deleted
-      and d.close_date between ${period.start}::date and ${period.end}::date`.execute(db);
+    select sum(c.credit) as total
+    from (${wonCreditsSql(connectionId, period.start, period.end)}) c
+    where c.owner_id is not null`.execute(db);
   return Number(row.rows[0]?.total ?? 0);
 }
 
@@ -183,10 +187,13 @@ export function summarizeAccuracy(rows: readonly AccuracyRow[]): {
       meanWeek4Bias: mean((r) => r.bias as number),
     };
   });
+  // Ties go to the method listed first in FORECAST_METHODS (the plainer CRM figures before the
+  // modelled ones). Means equal but for float rounding (0.1 + 0.2 + 0.3 ≠ 0.3 + 0.2 + 0.1) are a
+  // tie: a method must be lower by more than TIE_TOLERANCE to displace an earlier one.
   let best: ForecastMethod = DEFAULT_METHOD;
   let bestError = Number.POSITIVE_INFINITY;
   for (const s of summaries) {
-    if (s.meanWeek4Error !== null && s.meanWeek4Error < bestError) {
+    if (s.meanWeek4Error !== null && s.meanWeek4Error < bestError - TIE_TOLERANCE) {
       best = s.method;
       bestError = s.meanWeek4Error;
     }

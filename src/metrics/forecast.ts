@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { periodCutoff } from './attainment.js';
+import { openPipelineSql, wonCreditsSql } from './attainment-credits.js';
 import {
   type DealState,
   type ForecastStage,
@@ -20,7 +22,7 @@ import type { Distribution } from './monte-carlo.js';
 import { runMonteCarlo } from './monte-carlo-pool.js';
 import { addDays, localDate, type Period } from './periods.js';
 import { connectionHolidays, effectiveQuotasSql } from './quotas.js';
-import { workingDays } from './working-days.js';
+import { type PeriodPace, periodPace, runRateProjection } from './run-rate.js';
 
 /**
  * Forecast methods for one period (DESIGN §5). Every method forecasts the period's total
@@ -36,8 +38,6 @@ export const FORECAST_METHODS = [
 ] as const;
 export type ForecastMethod = (typeof FORECAST_METHODS)[number];
 
-/** Run-rate looks back this many days for the pace of recent wins. */
-export const RUN_RATE_WINDOW_DAYS = 90;
 export const DEFAULT_TRIALS = 10_000;
 
 export interface Figures {
@@ -50,7 +50,6 @@ export interface Figures {
   openPipeline: number;
   /** Expected open amount in the period under the history model. */
   modelPipeline: number;
-  recentWon: number;
   quota: number | null;
 }
 
@@ -65,7 +64,10 @@ export interface SubjectForecast {
   readonly pipeline: number;
   readonly quota: number | null;
   readonly forecasts: Readonly<Record<ForecastMethod, number>>;
-  /** The simulated distribution for the selected method's deal probabilities. */
+  /**
+   * The Monte Carlo method's simulated distribution, whatever the headline method: its P50 is
+   * the `monte_carlo` forecast and the chance of quota is the share of these same trials.
+   */
   readonly distribution: Distribution;
 }
 
@@ -89,11 +91,6 @@ export interface ForecastOptions {
   readonly method?: ForecastMethod;
   readonly trials?: number;
   readonly seed?: number;
-}
-
-/** The CRM methods simulate with CRM probabilities and close dates; the rest with the model. */
-function usesCrmProbabilities(method: ForecastMethod): boolean {
-  return method === 'crm_weighted' || method === 'commit' || method === 'best_case';
 }
 
 function dayStartMs(date: string, timeZone: string): number {
@@ -124,14 +121,13 @@ function emptyFigures(): Figures {
     openBestCase: 0,
     openPipeline: 0,
     modelPipeline: 0,
-    recentWon: 0,
     quota: null,
   };
 }
 
 /**
- * Evaluates each deal at the as-of day: closed-won amounts in the period, CRM weighting and
- * categories for open deals due in it, and the model's chance of a win inside the period.
+ * Evaluates each open deal at the as-of day: CRM weighting and categories for open deals due in
+ * the period, and the model's chance of a win inside it.
  */
 export function evaluateDeals(
   deals: readonly DealState[],
@@ -143,8 +139,6 @@ export function evaluateDeals(
 ): { figures: Map<string, Figures>; open: DealEvaluation[] } {
   const asOfDate = localDate(asOf, timeZone);
   const stageById = new Map(stages.map((s) => [s.id, s]));
-  const closedUntil = [asOfDate, period.end].sort()[0] as string;
-  const recentFrom = addDays(asOfDate, 1 - RUN_RATE_WINDOW_DAYS);
   const periodOpen = asOfDate < period.end;
   const startMs = dayStartMs(period.start, timeZone);
   const endMs = dayStartMs(addDays(period.end, 1), timeZone) - 1;
@@ -161,12 +155,8 @@ export function evaluateDeals(
       f = emptyFigures();
       figures.set(key, f);
     }
-    if (stage.isClosed) {
-      if (!stage.isWon || deal.closeDate === null) continue;
-      if (deal.closeDate >= period.start && deal.closeDate <= closedUntil) f.closedWon += deal.amount;
-      if (deal.closeDate >= recentFrom && deal.closeDate <= asOfDate) f.recentWon += deal.amount;
-      continue;
-    }
+    // Closed-won comes from the attainment credits (creditedFigures), not from these states.
+    if (stage.isClosed) continue;
     if (!periodOpen) continue;
     // A replayed deal whose close date is unknown at the time is expected one median cycle
     // after creation (learned only from deals won before then).
@@ -220,27 +210,71 @@ async function ownerEmails(db: Db, connectionId: number): Promise<Map<string, st
   return new Map(rows.map((r) => [r.external_id, r.email]));
 }
 
-async function quotasByOwner(db: Db, connectionId: number, period: Period): Promise<Map<string, number>> {
-  const rows = await sql<{ owner_id: string | null; quota: string }>`
-    ${effectiveQuotasSql(connectionId, period.start, period.end)}`.execute(db);
-  const out = new Map<string, number>();
-  for (const row of rows.rows) if (row.owner_id !== null) out.set(row.owner_id, Number(row.quota));
-  return out;
+/**
+ * Quota, credited closed-won and (live) CRM-weighted pipeline per owner from the SQL that
+ * `report attainment` uses, so the two documents cannot disagree: credit goes to the closing
+ * owner or the revenue splits, and a won deal without an owner is credited to nobody.
+ */
+async function creditedFigures(
+  db: Db,
+  connectionId: number,
+  period: Period,
+  cutoff: string,
+  replay: boolean,
+): Promise<{
+  quotas: Map<string, number>;
+  closed: Map<string, number>;
+  /** Live only; a replay weights the deals as they stood at as-of. */
+  weighted: Map<string, number> | null;
+  /** Replay only: deals counted as closed, which the replayed states may still show open. */
+  closedDealIds: Set<string>;
+}> {
+  const [quotaRows, closedRows, weightedRows, closedIds] = await Promise.all([
+    sql<{ owner_id: string | null; quota: string }>`
+      ${effectiveQuotasSql(connectionId, period.start, period.end)}`.execute(db),
+    sql<{ owner_id: string; total: string }>`
+      select c.owner_id, sum(c.credit)::text as total
+      from (${wonCreditsSql(connectionId, period.start, cutoff)}) c
+      where c.owner_id is not null group by c.owner_id`.execute(db),
+    replay
+      ? null
+      : sql<{ owner_id: string; total: string }>`
+      select p.owner_id, sum(p.weighted)::text as total
+      from (${openPipelineSql(connectionId, period.start, period.end)}) p
+      where p.owner_id is not null group by p.owner_id`.execute(db),
+    replay
+      ? sql<{ deal_id: string }>`
+      select distinct c.deal_id from (${wonCreditsSql(connectionId, period.start, cutoff)}) c`.execute(db)
+      : null,
+  ]);
+  const quotas = new Map<string, number>();
+  for (const row of quotaRows.rows) if (row.owner_id !== null) quotas.set(row.owner_id, Number(row.quota));
+  const byOwner = (rows: { owner_id: string; total: string }[]) =>
+    new Map(rows.map((r) => [r.owner_id, Number(r.total)]));
+  return {
+    quotas,
+    closed: byOwner(closedRows.rows),
+    weighted: weightedRows === null ? null : byOwner(weightedRows.rows),
+    closedDealIds: new Set(closedIds?.rows.map((r) => r.deal_id) ?? []),
+  };
 }
 
+/**
+ * `run_rate` is the attainment run-rate projection; before the period's first working day has
+ * elapsed there is no pace yet, and the forecast is what has closed.
+ */
 export function pointForecasts(
   f: Figures,
   monteCarloP50: number,
-  runRate: { recentDays: number; remainingDays: number },
+  pace: PeriodPace,
 ): Record<ForecastMethod, number> {
-  const pace = runRate.recentDays > 0 ? f.recentWon / runRate.recentDays : 0;
   return {
     crm_weighted: f.closedWon + f.weightedPipeline,
     commit: f.closedWon + f.openCommit,
     best_case: f.closedWon + f.openCommit + f.openBestCase,
     history: f.closedWon + f.modelPipeline,
     monte_carlo: monteCarloP50,
-    run_rate: f.closedWon + pace * runRate.remainingDays,
+    run_rate: runRateProjection(f.closedWon, pace) ?? f.closedWon,
   };
 }
 
@@ -275,18 +309,36 @@ export async function computeForecast(
   const replay = options.replay ?? false;
   const asOfDate = localDate(asOf, connection.timeZone);
   const stages = await loadStages(db, connection.id);
-  const [deals, history, emails, quotas] = await Promise.all([
+  const bounds = periodCutoff(period, asOf, connection.timeZone);
+  // A replay weights the pipeline as it stood at as-of; live, the attainment SQL weights it.
+  const [deals, history, emails, credited] = await Promise.all([
     loadDealStates(db, connection.id, asOf, replay),
     loadClosedHistory(db, connection.id, stages, asOf),
     ownerEmails(db, connection.id),
-    quotasByOwner(db, connection.id, period),
+    creditedFigures(db, connection.id, period, bounds.cutoff, replay),
   ]);
+  const { quotas } = credited;
   const model = trainHistoryModel(stages, history);
-  const { figures, open } = evaluateDeals(deals, stages, model, period, asOf, connection.timeZone);
-  for (const [owner, quota] of quotas) {
+  // A deal won after as-of but dated on or before it is closed so far (as report attainment
+  // counts it), so its replayed open state must not be weighted as well.
+  const { figures, open } = evaluateDeals(
+    replay ? deals.filter((d) => !credited.closedDealIds.has(d.dealId)) : deals,
+    stages,
+    model,
+    period,
+    asOf,
+    connection.timeZone,
+  );
+  const figuresOf = (owner: string): Figures => {
     const f = figures.get(owner) ?? emptyFigures();
-    f.quota = quota;
     figures.set(owner, f);
+    return f;
+  };
+  for (const [owner, quota] of quotas) figuresOf(owner).quota = quota;
+  for (const [owner, closedWon] of credited.closed) figuresOf(owner).closedWon = closedWon;
+  if (credited.weighted !== null) {
+    for (const f of figures.values()) f.weightedPipeline = 0;
+    for (const [owner, weighted] of credited.weighted) figuresOf(owner).weightedPipeline = weighted;
   }
   // Reps: owners with a quota, a deal in play or a win in the period; unowned deals count for the team only.
   const keys = [...figures.keys()].sort();
@@ -301,25 +353,11 @@ export async function computeForecast(
       { ...simulationArrays(open, keys, useCrm), groupClosed, groupQuota, trials, seed },
       { teamQuota },
     );
-  const modelRun = await simulate(model.trainedOn === 0);
-  const selectedRun =
-    usesCrmProbabilities(options.method) && model.trainedOn > 0 ? await simulate(true) : modelRun;
-
-  const holidays = connectionHolidays(connection);
-  const runRate = {
-    recentDays: workingDays(addDays(asOfDate, 1 - RUN_RATE_WINDOW_DAYS), asOfDate, holidays),
-    remainingDays: workingDays(
-      [addDays(asOfDate, 1), period.start].sort()[1] as string,
-      period.end,
-      holidays,
-    ),
-  };
-  const subject = (
-    ownerId: string | null,
-    f: Figures,
-    model: Distribution,
-    selected: Distribution,
-  ): SubjectForecast => ({
+  // One simulation for every document: the headline method does not change the distribution
+  // (percentiles from CRM probabilities beside a model-based monte_carlo row contradicted it).
+  const run = await simulate(model.trainedOn === 0);
+  const pace = periodPace(period, bounds, connectionHolidays(connection));
+  const subject = (ownerId: string | null, f: Figures, distribution: Distribution): SubjectForecast => ({
     ownerId,
     ownerEmail: ownerId === null ? null : (emails.get(ownerId) ?? null),
     closedWon: f.closedWon,
@@ -328,8 +366,8 @@ export async function computeForecast(
     bestCase: f.closedWon + f.openCommit + f.openBestCase,
     pipeline: f.closedWon + f.openCommit + f.openBestCase + f.openPipeline,
     quota: f.quota,
-    forecasts: pointForecasts(f, model.p50, runRate),
-    distribution: selected,
+    forecasts: pointForecasts(f, distribution.p50, pace),
+    distribution,
   });
   const team = emptyFigures();
   for (const f of figures.values()) {
@@ -339,7 +377,6 @@ export async function computeForecast(
     team.openBestCase += f.openBestCase;
     team.openPipeline += f.openPipeline;
     team.modelPipeline += f.modelPipeline;
-    team.recentWon += f.recentWon;
   }
   team.quota = teamQuota;
   const inPlay = new Set(
@@ -348,9 +385,7 @@ export async function computeForecast(
   const reps = keys.flatMap((key, g) => {
     const f = figures.get(key) as Figures;
     const active = key !== '' && (f.quota !== null || f.closedWon > 0 || inPlay.has(key));
-    return active
-      ? [subject(key, f, modelRun.groups[g] as Distribution, selectedRun.groups[g] as Distribution)]
-      : [];
+    return active ? [subject(key, f, run.groups[g] as Distribution)] : [];
   });
   return {
     period,
@@ -358,7 +393,7 @@ export async function computeForecast(
     currency: connection.currency,
     method: options.method,
     modelTrainedOn: model.trainedOn,
-    team: subject(null, team, modelRun.team, selectedRun.team),
+    team: subject(null, team, run.team),
     reps,
     deals: open.map((d) => ({ dealId: d.dealId, winProbability: d.winProbability })),
   };
