@@ -226,6 +226,18 @@ const LEAVES: Record<string, Leaf> = {
   },
 };
 
+/** Commands that print no document: long-running servers (sandbox prints its one JSON line anyway). */
+const NO_DOCUMENT = new Set(['worker', 'sandbox hubspot', 'sandbox salesforce']);
+/** Commands whose output is a list of rows, so a spreadsheet can take it. */
+const LISTS = [
+  'connections list',
+  'schedule list',
+  'fields list',
+  'report attainment',
+  'report reps',
+  'audit leads',
+];
+
 /** Paths of every command that runs something: leaves, and groups with their own action. */
 function runnablePaths(command: Command, prefix: string[] = []): string[] {
   return command.commands.flatMap((sub) => {
@@ -246,6 +258,17 @@ describe('the command tree', () => {
     expect(paths.length).toBeGreaterThan(20);
     const named = [...Object.keys(LEAVES), ...Object.keys(ELSEWHERE)].sort();
     expect(named).toEqual([...paths].sort());
+  });
+
+  it('accepts --json on every command that prints a document, and --csv on every list', () => {
+    const find = (path: string): Command =>
+      path
+        .split(' ')
+        .reduce<Command>((cmd, name) => cmd.commands.find((c) => c.name() === name) as Command, program);
+    const flags = (path: string) => find(path).options.map((o) => o.long);
+    const withoutJson = paths.filter((p) => !NO_DOCUMENT.has(p) && !flags(p).includes('--json'));
+    expect(withoutJson).toEqual([]);
+    expect(LISTS.filter((p) => !flags(p).includes('--csv'))).toEqual([]);
   });
 });
 
