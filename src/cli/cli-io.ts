@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import Table from 'cli-table3';
+import { stringify } from 'csv-stringify/sync';
 import { CliError, usageError } from './cli-error.js';
 
 /** The process's streams, injected so tests run commands in-process and read what they print. */
@@ -14,6 +15,17 @@ export interface CliIo {
 /** `--json`: exactly one document on stdout, nothing else there. */
 export function printJson(io: CliIo, document: unknown): void {
   io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+}
+
+/** `--csv`: a header row and one row per item, nothing else on stdout. */
+export function printCsv(io: CliIo, rows: readonly Record<string, string | number | boolean | null>[]): void {
+  io.stdout.write(stringify([...rows], { header: true, cast: { boolean: (b) => String(b) } }));
+}
+
+/** A list prints as a table, `--json` or `--csv`; asking for two formats is a usage error. */
+export function listFormat(o: { readonly json?: boolean; readonly csv?: boolean }): 'json' | 'csv' | 'table' {
+  if (o.json && o.csv) throw usageError('Give --json or --csv, not both.');
+  return o.json ? 'json' : o.csv ? 'csv' : 'table';
 }
 
 export function printLine(io: CliIo, line = ''): void {

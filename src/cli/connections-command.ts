@@ -1,10 +1,19 @@
 import type { Command } from 'commander';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { type Credentials, HUBSPOT_TIERS } from '../connections/connection-store.js';
+import { HUBSPOT_TIERS } from '../connections/connection-store.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
-import { printJson, printLine, printTable, readSecret } from './cli-io.js';
+import { listFormat, printCsv, printJson, printLine, printTable } from './cli-io.js';
+import {
+  CREDENTIAL_FLAGS,
+  type HubspotAddOptions,
+  hubspotCredentialsFrom,
+  replacementCredentials,
+  type SalesforceAddOptions,
+  type SetOptions,
+  salesforceCredentialsFrom,
+} from './connection-credentials.js';
 import { openEngine } from './engine-env.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -49,69 +58,6 @@ function parseName(value: string): string {
     throw usageError(`--name expects letters, digits, dot, dash or underscore (up to 63), not "${value}".`);
   }
   return value;
-}
-
-interface HubspotAddOptions {
-  name: string;
-  accessToken?: string;
-  accessTokenFile?: string;
-  refreshToken?: string;
-  refreshTokenFile?: string;
-  clientId?: string;
-  clientSecret?: string;
-  clientSecretFile?: string;
-  baseUrl?: string;
-  tier?: string;
-  json?: boolean;
-}
-
-interface SalesforceAddOptions {
-  name: string;
-  instanceUrl: string;
-  accessToken?: string;
-  accessTokenFile?: string;
-  clientId?: string;
-  clientSecret?: string;
-  clientSecretFile?: string;
-  username?: string;
-  jwtKeyFile?: string;
-  loginUrl?: string;
-  apiVersion: string;
-  json?: boolean;
-}
-
-async function hubspotCredentialsFrom(ctx: CliContext, o: HubspotAddOptions): Promise<Credentials> {
-  const accessToken = await readSecret(ctx.io, 'access-token', o.accessToken, o.accessTokenFile);
-  const refreshToken = await readSecret(ctx.io, 'refresh-token', o.refreshToken, o.refreshTokenFile);
-  const clientSecret = await readSecret(ctx.io, 'client-secret', o.clientSecret, o.clientSecretFile);
-  if (accessToken && !refreshToken) return { method: 'private_app', accessToken };
-  if (refreshToken && o.clientId && clientSecret && !accessToken) {
-    return { method: 'oauth', refreshToken, clientId: o.clientId, clientSecret };
-  }
-  throw usageError(
-    'Give either --access-token (a private-app token) or --refresh-token with --client-id and --client-secret (an OAuth app).',
-  );
-}
-
-async function salesforceCredentialsFrom(ctx: CliContext, o: SalesforceAddOptions): Promise<Credentials> {
-  const accessToken = await readSecret(ctx.io, 'access-token', o.accessToken, o.accessTokenFile);
-  const clientSecret = await readSecret(ctx.io, 'client-secret', o.clientSecret, o.clientSecretFile);
-  if (accessToken && !o.clientId) return { method: 'access_token', accessToken };
-  if (o.clientId && clientSecret && !o.username && !o.jwtKeyFile) {
-    return { method: 'client_credentials', clientId: o.clientId, clientSecret };
-  }
-  if (o.clientId && o.username && o.jwtKeyFile && !clientSecret) {
-    const privateKey = await readSecret(ctx.io, 'jwt-key', undefined, o.jwtKeyFile);
-    if (!privateKey?.includes('PRIVATE KEY')) {
-      throw usageError(
-        `--jwt-key-file ${o.jwtKeyFile} is not a PEM private key; give the key of the connected app's certificate.`,
-      );
-    }
-    return { method: 'jwt', clientId: o.clientId, username: o.username, privateKey };
-  }
-  throw usageError(
-    'Give one of: --access-token; --client-id with --client-secret (client credentials); --client-id with --username and --jwt-key-file (JWT bearer).',
-  );
 }
 
 export function registerConnections(program: Command, ctx: CliContext): void {
@@ -195,7 +141,9 @@ export function registerConnections(program: Command, ctx: CliContext): void {
     .command('list')
     .description('list connections (never shows secrets)')
     .option('--json', 'print one JSON document')
-    .action(async (o: { json?: boolean }) => {
+    .option('--csv', 'print CSV')
+    .action(async (o: { json?: boolean; csv?: boolean }) => {
+      const format = listFormat(o);
       const { connections: store, db } = await ctx.ready();
       const list = await store.list();
       const runs = await db
@@ -219,7 +167,18 @@ export function registerConnections(program: Command, ctx: CliContext): void {
             : null,
         };
       });
-      if (o.json) return printJson(ctx.io, rows);
+      if (format === 'json') return printJson(ctx.io, rows);
+      if (format === 'csv') {
+        return printCsv(
+          ctx.io,
+          rows.map(({ lastRun, ...r }) => ({
+            ...r,
+            lastRunId: lastRun?.id ?? null,
+            lastRunStatus: lastRun?.status ?? null,
+            lastRunFinishedAt: lastRun?.finishedAt ?? null,
+          })),
+        );
+      }
       if (rows.length === 0)
         return printLine(
           ctx.io,
@@ -241,7 +200,7 @@ export function registerConnections(program: Command, ctx: CliContext): void {
 
   connections
     .command('set')
-    .description("change a connection's settings")
+    .description("change a connection's settings, or replace its credentials (re-encrypted, never printed)")
     .argument('<name>', 'connection name')
     .option('--tz <zone>', 'time zone for periods (IANA, overrides the CRM setting)', parseTimeZone)
     .option('--fiscal-year-start <month>', 'first month of the fiscal year (1-12 or name)', parseMonth)
@@ -249,35 +208,60 @@ export function registerConnections(program: Command, ctx: CliContext): void {
     .option('--base-url <url>', 'API base URL / instance URL')
     .option('--login-url <url>', 'Salesforce token endpoint host')
     .option('--api-version <version>', 'Salesforce REST API version')
+    .option('--access-token <token>', 'new access token (- reads stdin)')
+    .option('--access-token-file <file>', 'read the new access token from a file (- for stdin)')
+    .option('--refresh-token <token>', 'new HubSpot OAuth refresh token (- reads stdin)')
+    .option('--refresh-token-file <file>', 'read the new refresh token from a file')
+    .option('--client-id <id>', 'OAuth / connected app client id')
+    .option('--client-secret <secret>', 'new client secret (- reads stdin)')
+    .option('--client-secret-file <file>', 'read the new client secret from a file')
+    .option('--username <user>', 'Salesforce integration user (JWT bearer)')
+    .option('--jwt-key-file <file>', 'Salesforce private key (PEM) of the connected app certificate')
     .option('--json', 'print one JSON document')
-    .action(async (name: string, o: Record<string, string | number | boolean | undefined>) => {
+    .action(async (name: string, o: SetOptions) => {
       const changes = {
-        ...(o.tz !== undefined && { timeZone: o.tz as string }),
-        ...(o.fiscalYearStart !== undefined && { fiscalYearStartMonth: o.fiscalYearStart as number }),
-        ...(o.tier !== undefined && { tier: parseTier(o.tier as string) as string }),
-        ...(o.baseUrl !== undefined && { baseUrl: parseUrl('base-url', o.baseUrl as string) as string }),
-        ...(o.loginUrl !== undefined && { loginUrl: parseUrl('login-url', o.loginUrl as string) as string }),
-        ...(o.apiVersion !== undefined && { apiVersion: o.apiVersion as string }),
+        ...(o.tz !== undefined && { timeZone: o.tz }),
+        ...(o.fiscalYearStart !== undefined && { fiscalYearStartMonth: o.fiscalYearStart }),
+        ...(o.tier !== undefined && { tier: parseTier(o.tier) as string }),
+        ...(o.baseUrl !== undefined && { baseUrl: parseUrl('base-url', o.baseUrl) as string }),
+        ...(o.loginUrl !== undefined && { loginUrl: parseUrl('login-url', o.loginUrl) as string }),
+        ...(o.apiVersion !== undefined && { apiVersion: o.apiVersion }),
       };
-      if (Object.keys(changes).length === 0) {
+      const replacing = CREDENTIAL_FLAGS.some((flag) => o[flag] !== undefined);
+      if (Object.keys(changes).length === 0 && !replacing) {
         throw usageError(
-          'Nothing to change: give at least one of --tz, --fiscal-year-start, --tier, --base-url, --login-url, --api-version.',
+          'Nothing to change: give a setting (--tz, --fiscal-year-start, --tier, --base-url, --login-url, --api-version) or new credentials (the flags of `connections add`).',
         );
       }
       const { connections: store } = await ctx.ready();
-      const c = await store.update(name, changes);
+      const before = await store.get(name);
+      const credentials = replacing ? await replacementCredentials(ctx, before.kind, o) : null;
+      // An OAuth app has its own HubSpot budget; switching method moves the default tier with it.
+      const tier =
+        credentials === null || before.kind !== 'hubspot' || o.tier !== undefined
+          ? undefined
+          : credentials.method === 'oauth'
+            ? 'oauth'
+            : before.tier === 'oauth'
+              ? 'starter'
+              : undefined;
+      const all = { ...changes, ...(tier !== undefined && { tier }) };
+      if (credentials !== null) await store.saveCredentials(before.id, credentials);
+      const c = Object.keys(all).length > 0 ? await store.update(name, all) : await store.get(name);
       const summary = {
         name: c.name,
         timeZone: c.timeZone,
         fiscalYearStartMonth: c.fiscalYearStartMonth,
         tier: c.tier,
         baseUrl: c.baseUrl,
+        authMethod: c.authMethod,
+        credentialsReplaced: credentials !== null,
       };
       if (o.json) printJson(ctx.io, summary);
       else
         printLine(
           ctx.io,
-          `Updated "${c.name}": time zone ${c.timeZone}, fiscal year starts in month ${c.fiscalYearStartMonth}.`,
+          `Updated "${c.name}": time zone ${c.timeZone}, fiscal year starts in month ${c.fiscalYearStartMonth}${credentials ? `; credentials replaced (${credentials.method})` : ''}.`,
         );
     });
 
@@ -311,9 +295,11 @@ export function registerConnections(program: Command, ctx: CliContext): void {
     .description('remove a connection (its warehouse data stays unless --purge)')
     .argument('<name>', 'connection name')
     .option('--purge', 'also delete its warehouse data')
-    .action(async (name: string, o: { purge?: boolean }) => {
+    .option('--json', 'print one JSON document')
+    .action(async (name: string, o: { purge?: boolean; json?: boolean }) => {
       const { connections: store } = await ctx.ready();
       await store.remove(name, { purge: o.purge === true });
+      if (o.json) return printJson(ctx.io, { name, removed: true, purged: o.purge === true });
       printLine(
         ctx.io,
         o.purge

@@ -3,7 +3,7 @@ import { DEFAULT_FIELDS, fieldMappingsOf, fieldSpecs, mappedFields, specsHash } 
 import { recordProvisioned } from '../push/provisioning.js';
 import type { CliContext } from './cli-context.js';
 import { ExitCode, usageError } from './cli-error.js';
-import { printJson, printLine, printTable } from './cli-io.js';
+import { listFormat, printCsv, printJson, printLine, printTable } from './cli-io.js';
 import { openEngine } from './engine-env.js';
 
 /**
@@ -21,6 +21,7 @@ interface MapOptions {
   connection: string;
   off?: boolean;
   default?: boolean;
+  json?: boolean;
 }
 
 const FIELD_NAME = /^[a-z][a-z0-9_]{0,39}$/;
@@ -63,7 +64,9 @@ export function registerFields(program: Command, ctx: CliContext): void {
     .description('show which metric is written to which field, and which are switched off')
     .requiredOption('--connection <name>', 'connection name')
     .option('--json', 'print one JSON document')
-    .action(async (o: { connection: string; json?: boolean }) => {
+    .option('--csv', 'print CSV')
+    .action(async (o: { connection: string; json?: boolean; csv?: boolean }) => {
+      const format = listFormat(o);
       const { connections } = await ctx.ready();
       const connection = await connections.get(o.connection);
       const mappings = fieldMappingsOf(connection);
@@ -78,7 +81,8 @@ export function registerFields(program: Command, ctx: CliContext): void {
           label: f.label,
         };
       });
-      if (o.json) return printJson(ctx.io, { connection: connection.name, fields: rows });
+      if (format === 'json') return printJson(ctx.io, { connection: connection.name, fields: rows });
+      if (format === 'csv') return printCsv(ctx.io, rows);
       printTable(
         ctx.io,
         ['metric', 'object', 'field', 'type', 'label'],
@@ -94,6 +98,7 @@ export function registerFields(program: Command, ctx: CliContext): void {
     .requiredOption('--connection <name>', 'connection name')
     .option('--off', 'stop writing this metric')
     .option('--default', 'write this metric to its default field again')
+    .option('--json', 'print one JSON document')
     .action(async (metric: string, field: string | undefined, o: MapOptions) => {
       if (!DEFAULT_FIELDS.some((f) => f.metric === metric)) {
         throw usageError(
@@ -113,6 +118,14 @@ export function registerFields(program: Command, ctx: CliContext): void {
       const { [metric]: _previous, ...others } = fieldMappingsOf(connection);
       const fieldMappings = o.default ? others : { ...others, [metric]: o.off ? false : (field as string) };
       await connections.update(connection.name, { settings: { fieldMappings } });
+      if (o.json) {
+        return printJson(ctx.io, {
+          connection: connection.name,
+          metric,
+          field: o.off ? null : o.default ? metric : (field as string),
+          enabled: o.off !== true,
+        });
+      }
       printLine(
         ctx.io,
         o.off

@@ -62,9 +62,26 @@ export function forecastDocument(result: ForecastResult) {
   };
 }
 
+/**
+ * `forecast` itself takes --connection and --json, and commander hands a parent's options to the
+ * parent wherever they appear: `forecast accuracy --connection N` used to leave the sub-command
+ * without it. With positional options the parent stops at the sub-command's name, and this
+ * merge lets `forecast --connection N accuracy` work as well; the sub-command's own flag wins.
+ */
+function subcommandOptions<T>(command: Command): T {
+  const parent = command.parent?.opts() ?? {};
+  const own = Object.fromEntries(Object.entries(command.opts()).filter(([, v]) => v !== undefined));
+  const options = { ...parent, ...own } as Record<string, unknown>;
+  if (typeof options.connection !== 'string') {
+    throw usageError(`Give --connection N, e.g. \`salesops forecast ${command.name()} --connection acme\`.`);
+  }
+  return options as T;
+}
+
 export function registerForecast(program: Command, ctx: CliContext): void {
   const forecast = program
     .command('forecast')
+    .enablePositionalOptions()
     .description('forecast a period: CRM-weighted, category roll-ups, history model, Monte Carlo, run-rate')
     .option('--connection <name>', 'connection name')
     .option('--period <period>', 'fiscal quarter (2026-Q3), month (2026-07) or fiscal year (2026)')
@@ -134,9 +151,10 @@ export function registerForecast(program: Command, ctx: CliContext): void {
   forecast
     .command('accuracy')
     .description("each method's forecast error per closed period (weeks 1, 4, 8) and the default method")
-    .requiredOption('--connection <name>', 'connection name')
+    .option('--connection <name>', 'connection name (required)')
     .option('--json', 'print one JSON document')
-    .action(async (o: { connection: string; json?: boolean }) => {
+    .action(async (_raw: unknown, command: Command) => {
+      const o = subcommandOptions<{ connection: string; json?: boolean }>(command);
       const { db, connections } = await ctx.ready();
       const connection = await connections.get(o.connection);
       const rows = await loadAccuracy(db, connection.id);
@@ -180,11 +198,12 @@ export function registerForecast(program: Command, ctx: CliContext): void {
   forecast
     .command('backtest')
     .description('replay past quarters from deal history and score every method')
-    .requiredOption('--connection <name>', 'connection name')
+    .option('--connection <name>', 'connection name (required)')
     .requiredOption('--from <period>', 'first fiscal quarter, e.g. 2025-Q1')
     .requiredOption('--to <period>', 'last fiscal quarter, e.g. 2025-Q4')
     .option('--json', 'print one JSON document')
-    .action(async (o: { connection: string; from: string; to: string; json?: boolean }) => {
+    .action(async (_raw: unknown, command: Command) => {
+      const o = subcommandOptions<{ connection: string; from: string; to: string; json?: boolean }>(command);
       const { db, connections } = await ctx.ready();
       const connection = await connections.get(o.connection);
       const from = parsePeriod(o.from, connection);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { ZodError } from 'zod';
 import { ConnectorError } from '../../connectors/connector-error.js';
@@ -16,7 +17,23 @@ import { registerCommands } from './register-commands.js';
 export const asOfOption = (): Option =>
   new Option('--as-of <YYYY-MM-DD>', 'compute as if this day were today (end of day, connection time zone)');
 
-function buildProgram(ctx: CliContext): Command {
+/**
+ * The version of package.json: the bin runs from src/cli (tsx) and from dist/src/cli (built), so
+ * the nearest package.json above this file is looked for rather than a fixed relative path.
+ */
+function packageVersion(): string {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { version?: string };
+      if (typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // Not here; look one folder up.
+    }
+    if (dir.pathname === '/') return 'unknown';
+  }
+}
+
+export function buildProgram(ctx: CliContext): Command {
   const output = {
     writeOut: (text: string) => ctx.io.stdout.write(text),
     writeErr: (text: string) => ctx.io.stderr.write(text),
@@ -27,6 +44,7 @@ function buildProgram(ctx: CliContext): Command {
   };
   const program = new Command('salesops')
     .description('salesops-sync: CRM sales-operations metrics, computed in your warehouse and pushed back')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(output);

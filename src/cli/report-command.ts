@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { type AttainmentReport, computeAttainment } from '../metrics/attainment.js';
@@ -9,7 +8,7 @@ import { computeRepComparison, type RepComparisonReport } from '../metrics/rep-c
 import { repComparisonDocument } from '../metrics/rep-comparison-document.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
-import { type CliIo, printJson, printLine, printTable } from './cli-io.js';
+import { type CliIo, printCsv, printJson, printLine, printTable } from './cli-io.js';
 
 interface ReportOptions {
   connection: string;
@@ -40,10 +39,6 @@ const money = (value: number | null): string | null =>
 const percent = (value: number | null): string | null =>
   value === null ? null : `${(value * 100).toFixed(1)}%`;
 
-function printCsv(io: CliIo, rows: readonly Record<string, string | number | boolean | null>[]): void {
-  io.stdout.write(stringify([...rows], { header: true, cast: { boolean: (b) => String(b) } }));
-}
-
 function attainmentCsv(io: CliIo, report: AttainmentReport): void {
   const row = (scope: string, name: string | null, r: Partial<Record<string, number | string | null>>) => ({
     scope,
@@ -67,6 +62,13 @@ function attainmentCsv(io: CliIo, report: AttainmentReport): void {
 
 function attainmentTable(io: CliIo, report: AttainmentReport): void {
   const { period } = report;
+  if (report.reps.length === 0 && report.teams.length === 0) {
+    printLine(
+      io,
+      `No quotas and no closed-won deals in ${period.key} (${period.start}..${period.end}) as of ${report.asOf}; import quotas with \`salesops quotas import\` or pick another --period.`,
+    );
+    return;
+  }
   printLine(
     io,
     `Attainment ${period.key} (${period.start}..${period.end}) as of ${report.asOf}${report.closed ? ', period closed' : `, ${report.workingDays.elapsed} of ${report.workingDays.total} working days`}; ${report.currency ?? 'home currency'}`,
@@ -106,6 +108,13 @@ function attainmentTable(io: CliIo, report: AttainmentReport): void {
 }
 
 function repsTable(io: CliIo, report: RepComparisonReport): void {
+  if (report.reps.length === 0) {
+    printLine(
+      io,
+      `No won or lost deals in ${report.window.start}..${report.window.end} (the 12 months ending with ${report.period.key}); pick another --period or run \`salesops sync\` first.`,
+    );
+    return;
+  }
   printLine(
     io,
     `Rep comparison for ${report.period.key}: deals closed ${report.window.start}..${report.window.end} (12 months ending with the period); coverage for ${report.period.start}..${report.period.end}`,

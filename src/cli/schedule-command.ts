@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { CronExpressionParser } from 'cron-parser';
 import { sql } from 'kysely';
+import { DateTime } from 'luxon';
 import { reconcileSchedules } from '../schedule/reconcile-schedules.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
-import { printJson, printLine, printTable } from './cli-io.js';
+import { listFormat, printCsv, printJson, printLine, printTable } from './cli-io.js';
 import { parseTimeZone } from './connections-command.js';
 import { openEngine } from './engine-env.js';
 
 /** The same parser BullMQ uses for job schedulers, so what validates here runs there. */
-export function parseCron(expression: string, timeZone: string): Date {
+export function parseCron(expression: string, timeZone: string, from: Date = new Date()): Date {
   const fields = expression.trim().split(/\s+/).length;
   if (fields < 5 || fields > 6) {
     throw usageError(
@@ -17,13 +18,29 @@ export function parseCron(expression: string, timeZone: string): Date {
     );
   }
   try {
-    return CronExpressionParser.parse(expression, { tz: timeZone }).next().toDate();
+    return CronExpressionParser.parse(expression, { tz: timeZone, currentDate: from }).next().toDate();
   } catch (error) {
     throw usageError(
       `--cron "${expression}" is not a valid cron expression (${(error as Error).message}); e.g. "0 6 * * 1-5" for 06:00 on weekdays.`,
     );
   }
 }
+
+/**
+ * The next run as the schedule's own wall clock with its offset (06:00+01:00 for "0 6 * * *" in
+ * Europe/Berlin in winter), not UTC: an admin checks it against the cron they wrote.
+ */
+export function nextRunIn(expression: string, timeZone: string, from: Date = new Date()): string {
+  return DateTime.fromJSDate(parseCron(expression, timeZone, from), { zone: timeZone }).toISO({
+    suppressMilliseconds: true,
+  }) as string;
+}
+
+/** The same instant for people: "2026-12-03 06:00 +01:00". */
+const readableRun = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} ${iso.slice(19)}`;
+
+const noSchedule = (name: string) =>
+  usageError(`"${name}" has no schedule; set one with \`salesops schedule set ${name} --cron "0 6 * * *"\`.`);
 
 export function registerSchedule(program: Command, ctx: CliContext): void {
   const schedule = program
@@ -41,7 +58,7 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
       const engine = await openEngine(ctx);
       const connection = await engine.connections.get(name);
       const tz = o.tz ?? connection.timeZone;
-      const next = parseCron(o.cron, tz);
+      const next = nextRunIn(o.cron, tz);
       await engine.db
         .insertInto('schedules')
         .values({ connection_id: connection.id, cron: o.cron, time_zone: tz, enabled: true })
@@ -52,12 +69,11 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
         )
         .execute();
       await reconcileSchedules(engine.db, engine.queue);
-      if (o.json)
-        printJson(ctx.io, { name, cron: o.cron, timeZone: tz, enabled: true, nextRun: next.toISOString() });
+      if (o.json) printJson(ctx.io, { name, cron: o.cron, timeZone: tz, enabled: true, nextRun: next });
       else
         printLine(
           ctx.io,
-          `"${name}" syncs on "${o.cron}" (${tz}); next run ${next.toISOString()}. A running \`salesops worker\` executes it.`,
+          `"${name}" syncs on "${o.cron}" (${tz}); next run ${readableRun(next)}. A running \`salesops worker\` executes it.`,
         );
     });
 
@@ -65,7 +81,9 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
     .command('list')
     .description('list schedules')
     .option('--json', 'print one JSON document')
-    .action(async (o: { json?: boolean }) => {
+    .option('--csv', 'print CSV')
+    .action(async (o: { json?: boolean; csv?: boolean }) => {
+      const format = listFormat(o);
       const engine = await openEngine(ctx);
       const rows = await engine.db
         .selectFrom('schedules')
@@ -79,9 +97,10 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
         cron: r.cron,
         timeZone: r.time_zone,
         enabled: r.enabled,
-        nextRun: r.enabled ? parseCron(r.cron, r.time_zone).toISOString() : null,
+        nextRun: r.enabled ? nextRunIn(r.cron, r.time_zone) : null,
       }));
-      if (o.json) return printJson(ctx.io, list);
+      if (format === 'json') return printJson(ctx.io, list);
+      if (format === 'csv') return printCsv(ctx.io, list);
       if (list.length === 0)
         return printLine(
           ctx.io,
@@ -90,7 +109,13 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
       printTable(
         ctx.io,
         ['connection', 'cron', 'time zone', 'state', 'next run'],
-        list.map((s) => [s.name, s.cron, s.timeZone, s.enabled ? 'active' : 'paused', s.nextRun]),
+        list.map((s) => [
+          s.name,
+          s.cron,
+          s.timeZone,
+          s.enabled ? 'active' : 'paused',
+          s.nextRun === null ? null : readableRun(s.nextRun),
+        ]),
       );
     });
 
@@ -102,7 +127,8 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
       .command(command)
       .description(`${command} a connection's schedule`)
       .argument('<name>', 'connection name')
-      .action(async (name: string) => {
+      .option('--json', 'print one JSON document')
+      .action(async (name: string, o: { json?: boolean }) => {
         const engine = await openEngine(ctx);
         const connection = await engine.connections.get(name);
         const result = await engine.db
@@ -110,13 +136,32 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
           .set({ enabled, updated_at: sql`now()` })
           .where('connection_id', '=', connection.id)
           .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) {
-          throw usageError(
-            `"${name}" has no schedule; set one with \`salesops schedule set ${name} --cron "0 6 * * *"\`.`,
-          );
-        }
+        if (Number(result.numUpdatedRows) === 0) throw noSchedule(name);
         await reconcileSchedules(engine.db, engine.queue);
+        if (o.json) return printJson(ctx.io, { name, enabled });
         printLine(ctx.io, `Schedule of "${name}" ${enabled ? 'resumed' : 'paused'}.`);
       });
   }
+
+  schedule
+    .command('remove')
+    .description("delete a connection's schedule (it then syncs only when asked)")
+    .argument('<name>', 'connection name')
+    .option('--json', 'print one JSON document')
+    .action(async (name: string, o: { json?: boolean }) => {
+      const engine = await openEngine(ctx);
+      const connection = await engine.connections.get(name);
+      const result = await engine.db
+        .deleteFrom('schedules')
+        .where('connection_id', '=', connection.id)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) throw noSchedule(name);
+      // Postgres is the record; reconciling drops the BullMQ job scheduler it no longer backs.
+      await reconcileSchedules(engine.db, engine.queue);
+      if (o.json) return printJson(ctx.io, { name, removed: true });
+      printLine(
+        ctx.io,
+        `Schedule of "${name}" removed; it syncs only when you run \`salesops sync ${name}\`.`,
+      );
+    });
 }

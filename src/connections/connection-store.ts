@@ -261,7 +261,13 @@ export function createConnectionStore(db: Db, keys: KeyRing): ConnectionStore {
       for (const secret of Object.values(value)) registerSecret(secret);
       await db
         .updateTable('connections')
-        .set({ credentials_enc: sealed.ciphertext, credentials_key_id: sealed.keyId, updated_at: new Date() })
+        .set({
+          credentials_enc: sealed.ciphertext,
+          credentials_key_id: sealed.keyId,
+          // `connections set` may switch method (a private-app token for an OAuth app).
+          auth_method: value.method,
+          updated_at: new Date(),
+        })
         .where('id', '=', id)
         .execute();
     },

@@ -3,6 +3,8 @@ import type { AttainmentReport } from './attainment.js';
 /**
  * The `report attainment --json` document of DESIGN §7, exactly: camelCase, money rounded to
  * cents and ratios to 6 decimals as JSON numbers (ratio 1 = 100%), `null` where undefined.
+ * Beyond §7 it carries the pace the table and CSV show (weighted pipeline, closed + weighted),
+ * so a script reading JSON sees the same figures a person reads.
  */
 export interface AttainmentDocument {
   readonly period: { readonly start: string; readonly end: string };
@@ -16,12 +18,17 @@ export interface AttainmentDocument {
     readonly closedWon: number;
     readonly attainment: number | null;
     readonly runRateProjection: number | null;
+    readonly weightedPipeline: number;
+    readonly closedPlusWeighted: number;
   }[];
   readonly team: {
     readonly quota: number | null;
     readonly closedWon: number;
     readonly attainment: number | null;
     readonly shareAtOrAbove100: number | null;
+    readonly runRateProjection: number | null;
+    readonly weightedPipeline: number;
+    readonly closedPlusWeighted: number;
   };
   readonly teams: readonly {
     readonly name: string;
@@ -30,6 +37,7 @@ export interface AttainmentDocument {
     readonly attainment: number | null;
     readonly explicitQuota: number | null;
     readonly attainmentVsExplicitQuota: number | null;
+    readonly closedPlusWeighted: number;
   }[];
 }
 
@@ -56,12 +64,17 @@ export function attainmentDocument(report: AttainmentReport): AttainmentDocument
       closedWon: roundMoney(r.closedWon),
       attainment: roundRatio(r.attainment),
       runRateProjection: roundMoney(r.runRateProjection),
+      weightedPipeline: roundMoney(r.weightedPipeline),
+      closedPlusWeighted: roundMoney(r.closedPlusWeighted),
     })),
     team: {
       quota: roundMoney(report.team.quota),
       closedWon: roundMoney(report.team.closedWon),
       attainment: roundRatio(report.team.attainment),
       shareAtOrAbove100: roundRatio(report.team.shareAtOrAbove100),
+      runRateProjection: roundMoney(report.team.runRateProjection),
+      weightedPipeline: roundMoney(report.team.weightedPipeline),
+      closedPlusWeighted: roundMoney(report.team.closedPlusWeighted),
     },
     teams: report.teams.map((t) => ({
       name: t.name,
@@ -70,6 +83,7 @@ export function attainmentDocument(report: AttainmentReport): AttainmentDocument
       attainment: roundRatio(t.attainment),
       explicitQuota: roundMoney(t.explicitQuota),
       attainmentVsExplicitQuota: roundRatio(t.attainmentVsExplicitQuota),
+      closedPlusWeighted: roundMoney(t.closedPlusWeighted),
     })),
   };
 }

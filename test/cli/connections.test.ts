@@ -294,6 +294,8 @@ describe('salesops connections', () => {
       fiscalYearStartMonth: 2,
       tier: 'enterprise',
       baseUrl: null,
+      authMethod: 'private_app',
+      credentialsReplaced: false,
     });
     const text = await run(['connections', 'set', 'x', '--fiscal-year-start', '4']);
     expect(text.stdout).toBe('Updated "x": time zone Europe/Berlin, fiscal year starts in month 4.\n');

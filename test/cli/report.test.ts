@@ -56,6 +56,8 @@ describe('salesops report attainment', () => {
           closedWon: 68_000,
           attainment: 0.755556,
           runRateProjection: 68_000,
+          weightedPipeline: 0,
+          closedPlusWeighted: 68_000,
         },
         {
           ownerEmail: 'bob@example.com',
@@ -65,6 +67,8 @@ describe('salesops report attainment', () => {
           closedWon: 34_000,
           attainment: 0.566667,
           runRateProjection: 34_000,
+          weightedPipeline: 0,
+          closedPlusWeighted: 34_000,
         },
         {
           ownerEmail: 'carol@example.com',
@@ -74,6 +78,8 @@ describe('salesops report attainment', () => {
           closedWon: 5_000,
           attainment: null,
           runRateProjection: 5_000,
+          weightedPipeline: 0,
+          closedPlusWeighted: 5_000,
         },
         {
           ownerEmail: 'dave@example.com',
@@ -83,6 +89,8 @@ describe('salesops report attainment', () => {
           closedWon: 35_000,
           attainment: 1.166667,
           runRateProjection: 35_000,
+          weightedPipeline: 0,
+          closedPlusWeighted: 35_000,
         },
         {
           ownerEmail: 'erin@example.com',
@@ -92,9 +100,20 @@ describe('salesops report attainment', () => {
           closedWon: 0,
           attainment: 0,
           runRateProjection: 0,
+          weightedPipeline: 0,
+          closedPlusWeighted: 0,
         },
       ],
-      team: { quota: 210_000, closedWon: 142_000, attainment: 0.67619, shareAtOrAbove100: 0.25 },
+      // A closed period has no pipeline left to weight: closed + weighted = closed won.
+      team: {
+        quota: 210_000,
+        closedWon: 142_000,
+        attainment: 0.67619,
+        shareAtOrAbove100: 0.25,
+        runRateProjection: 142_000,
+        weightedPipeline: 0,
+        closedPlusWeighted: 142_000,
+      },
       teams: [
         {
           name: 'East',
@@ -103,6 +122,7 @@ describe('salesops report attainment', () => {
           attainment: 0.68,
           explicitQuota: 250_000,
           attainmentVsExplicitQuota: 0.408,
+          closedPlusWeighted: 102_000,
         },
         {
           name: 'West',
@@ -111,6 +131,7 @@ describe('salesops report attainment', () => {
           attainment: 0.666667,
           explicitQuota: null,
           attainmentVsExplicitQuota: null,
+          closedPlusWeighted: 40_000,
         },
       ],
     });
@@ -129,6 +150,76 @@ describe('salesops report attainment', () => {
     // 5 reps, 2 teams, 1 total.
     expect(rows.map((r) => r.scope)).toEqual(['rep', 'rep', 'rep', 'rep', 'rep', 'team', 'team', 'all']);
     expect(rows[7]).toMatchObject({ closedWon: '142000', quota: '210000' });
+  });
+
+  it('--json carries the closed + weighted pipeline the table and CSV show, with the same figures', async () => {
+    const MID = [
+      'report',
+      'attainment',
+      '--connection',
+      'acme',
+      '--period',
+      '2026-Q3',
+      '--as-of',
+      '2026-08-14',
+    ];
+    const doc = JSON.parse((await run([...MID, '--json'])).stdout);
+    // Hand-computed in test/metrics/attainment.test.ts (mid-quarter): closed so far alice 22k,
+    // bob 30k, carol 5k; weighted pipeline alice D10 10k × 0.2 = 2k, bob D9 50k × 0.6 = 30k.
+    const pace = (email: string) => {
+      const rep = doc.reps.find((r: { ownerEmail: string }) => r.ownerEmail === email);
+      return [rep.closedWon, rep.weightedPipeline, rep.closedPlusWeighted];
+    };
+    expect(pace('alice@example.com')).toEqual([22_000, 2_000, 24_000]);
+    expect(pace('bob@example.com')).toEqual([30_000, 30_000, 60_000]);
+    expect(pace('carol@example.com')).toEqual([5_000, 0, 5_000]);
+    // All reps: 57k closed + 32k weighted = 89k; East = alice + bob = 84k, West = carol = 5k.
+    expect(doc.team).toMatchObject({
+      closedWon: 57_000,
+      weightedPipeline: 32_000,
+      closedPlusWeighted: 89_000,
+    });
+    expect(
+      doc.teams.map((t: { name: string; closedPlusWeighted: number }) => [t.name, t.closedPlusWeighted]),
+    ).toEqual([
+      ['East', 84_000],
+      ['West', 5_000],
+    ]);
+    const csv = parse((await run([...MID, '--csv'])).stdout, { columns: true }) as Record<string, string>[];
+    expect(csv.find((r) => r.scope === 'all')?.closedPlusWeighted).toBe(String(doc.team.closedPlusWeighted));
+    const table = (await run(MID)).stdout;
+    expect(table).toMatch(/closed \+ weighted pipeline 89,000/);
+  });
+
+  it('says in one sentence that a period has no data, instead of an empty table (exit 0)', async () => {
+    // The fixture has no quota and no deal before 2025; FY2024 is empty.
+    const empty = await run([
+      'report',
+      'attainment',
+      '--connection',
+      'acme',
+      '--period',
+      '2024',
+      '--as-of',
+      '2026-10-15',
+    ]);
+    expect(empty).toMatchObject({ code: 0, stderr: '' });
+    expect(empty.stdout).toBe(
+      'No quotas and no closed-won deals in 2024 (2024-01-01..2024-12-31) as of 2026-10-15; import quotas with `salesops quotas import` or pick another --period.\n',
+    );
+    const reps = await run([
+      'report',
+      'reps',
+      '--connection',
+      'acme',
+      '--period',
+      '2024',
+      '--as-of',
+      '2026-10-15',
+    ]);
+    expect(reps).toMatchObject({ code: 0, stderr: '' });
+    expect(reps.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(reps.stdout).toMatch(/^No won or lost deals in 2024-01-01\.\.2024-12-31 .*\.\n$/);
   });
 
   it('refuses bad input with exit code 2', async () => {

@@ -1,0 +1,356 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HubspotSandbox, startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
+import { createCliContext } from '../../src/cli/cli-context.js';
+import { buildProgram } from '../../src/cli/program.js';
+import { REDIS_URL } from '../support/engine-harness.js';
+import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from '../support/test-db.js';
+import { runCapture } from './cli-run.js';
+
+/**
+ * Every leaf of the commander tree runs for real against one seeded warehouse (a HubSpot sandbox
+ * synced by the `sync` leaf), not only `--help`: a command whose flags cannot be parsed, or that
+ * crashes on real data, fails here. A new leaf without a row in LEAVES fails the guard below.
+ */
+
+// The sandbox's "today", and the --as-of every dated command gets, so figures do not drift.
+const NOW = new Date('2026-11-16T12:00:00Z');
+const AS_OF = '2026-11-16';
+
+interface Ctx {
+  readonly dir: string;
+  readonly hubspot: HubspotSandbox;
+  readonly ownerEmails: () => Promise<string[]>;
+}
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface Leaf {
+  readonly argv: (c: Ctx) => Promise<string[]> | string[];
+  /** DESIGN §7 exit code; 0 unless the row says otherwise. */
+  readonly code?: number;
+  /** What a person (or script) must see; each row checks content, not only the exit code. */
+  readonly check: (r: Run) => void;
+}
+
+/** Long-running processes run elsewhere, as real processes; the guard still needs them named. */
+const ELSEWHERE: Record<string, string> = {
+  worker: 'test/readme.test.ts spawns it and checks that SIGTERM drains it with exit 0',
+  demo: 'test/demo/demo.test.ts runs the whole demo',
+  'sandbox hubspot': 'serves until a signal; test/connectors/hubspot/sandbox/* cover the server',
+  'sandbox salesforce': 'serves until a signal; test/connectors/salesforce/sandbox/* cover the server',
+};
+
+const json = (r: Run): unknown => JSON.parse(r.stdout);
+const Q = ['--connection', 'acme', '--period', '2026-Q4', '--as-of', AS_OF];
+
+/** In run order: later rows use what earlier ones created. */
+const LEAVES: Record<string, Leaf> = {
+  migrate: {
+    argv: () => ['migrate', '--json'],
+    check: (r) => expect((json(r) as { schemaVersion: string }).schemaVersion).toMatch(/^\d{8}_\d{3}_/),
+  },
+  'connections add hubspot': {
+    argv: (c) => [
+      'connections',
+      'add',
+      'hubspot',
+      '--name',
+      'acme',
+      '--access-token-file',
+      join(c.dir, 'token.txt'),
+      '--base-url',
+      c.hubspot.baseUrl,
+      '--tier',
+      'professional',
+    ],
+    check: (r) =>
+      expect(r.stdout).toBe('Added HubSpot connection "acme" (private_app, tier professional).\n'),
+  },
+  'connections add salesforce': {
+    argv: () => [
+      'connections',
+      'add',
+      'salesforce',
+      '--name',
+      'sf',
+      '--instance-url',
+      'https://acme.my.salesforce.com',
+      '--access-token',
+      '00Dfake!token',
+      '--json',
+    ],
+    check: (r) =>
+      expect(json(r)).toEqual({ name: 'sf', kind: 'salesforce', baseUrl: 'https://acme.my.salesforce.com' }),
+  },
+  'connections list': {
+    argv: () => ['connections', 'list', '--json'],
+    check: (r) => expect((json(r) as { name: string }[]).map((c) => c.name)).toEqual(['acme', 'sf']),
+  },
+  'connections set': {
+    argv: () => ['connections', 'set', 'acme', '--tz', 'UTC', '--json'],
+    check: (r) => expect(json(r)).toMatchObject({ name: 'acme', timeZone: 'UTC' }),
+  },
+  'connections test': {
+    argv: () => ['connections', 'test', 'acme', '--json'],
+    check: (r) => expect(json(r)).toMatchObject({ name: 'acme', kind: 'hubspot', ok: true }),
+  },
+  'connections remove': {
+    argv: () => ['connections', 'remove', 'sf', '--json'],
+    check: (r) => expect(json(r)).toEqual({ name: 'sf', removed: true, purged: false }),
+  },
+  sync: {
+    argv: () => ['sync', 'acme', '--as-of', AS_OF, '--json'],
+    check: (r) => {
+      const doc = json(r) as { status: string; pulled: { deals: number; owners: number } };
+      expect(doc.status).toBe('succeeded');
+      // The sandbox was generated with 200 deals; a first sync reads every one.
+      expect(doc.pulled.deals).toBe(200);
+    },
+  },
+  'quotas import': {
+    argv: async (c) => {
+      const file = join(c.dir, 'quotas.csv');
+      const rows = (await c.ownerEmails()).map((e) => `${e},2026-10-01,2026-12-31,90000`);
+      await writeFile(file, `owner_email,period_start,period_end,amount\n${rows.join('\n')}\n`);
+      return ['quotas', 'import', file, '--connection', 'acme', '--json'];
+    },
+    // 3 owners × Oct, Nov, Dec = 9 owner-months; 3 × 90,000 = 270,000.
+    check: (r) => expect(json(r)).toMatchObject({ rows: 3, months: 9, total: 270_000, skipped: [] }),
+  },
+  'settings reps': {
+    argv: async (c) => {
+      const file = join(c.dir, 'reps.csv');
+      const rows = (await c.ownerEmails()).map((e) => `${e},1`);
+      await writeFile(file, `owner_email,lead_weight\n${rows.join('\n')}\n`);
+      return ['settings', 'reps', file, '--connection', 'acme', '--json'];
+    },
+    check: (r) => expect(json(r)).toMatchObject({ owners: 3, windows: 3, skipped: [] }),
+  },
+  'report attainment': {
+    argv: () => ['report', 'attainment', ...Q, '--json'],
+    check: (r) => {
+      const doc = json(r) as { period: unknown; reps: { quota: number | null }[] };
+      expect(doc.period).toEqual({ start: '2026-10-01', end: '2026-12-31' });
+      // Three quota rows of 90,000 imported above.
+      expect(doc.reps.filter((rep) => rep.quota === 90_000)).toHaveLength(3);
+    },
+  },
+  'report reps': {
+    argv: () => ['report', 'reps', ...Q, '--csv'],
+    check: (r) => expect(r.stdout.split('\n')[0]).toMatch(/^ownerEmail,won,lost,winRate/),
+  },
+  'audit leads': {
+    argv: () => ['audit', 'leads', ...Q, '--json'],
+    check: (r) => expect(json(r)).toMatchObject({ period: { start: '2026-10-01', end: '2026-12-31' } }),
+  },
+  forecast: {
+    argv: () => ['forecast', ...Q, '--json'],
+    check: (r) => {
+      const doc = json(r) as { team: { p10: number; p50: number; p90: number } };
+      expect(doc.team.p10).toBeLessThanOrEqual(doc.team.p50);
+      expect(doc.team.p50).toBeLessThanOrEqual(doc.team.p90);
+    },
+  },
+  'forecast backtest': {
+    argv: () => [
+      'forecast',
+      'backtest',
+      '--connection',
+      'acme',
+      '--from',
+      '2026-Q1',
+      '--to',
+      '2026-Q2',
+      '--json',
+    ],
+    check: (r) => expect(json(r)).toMatchObject({ from: '2026-Q1', to: '2026-Q2' }),
+  },
+  'forecast accuracy': {
+    argv: () => ['forecast', 'accuracy', '--connection', 'acme', '--json'],
+    check: (r) => expect(json(r)).toHaveProperty('defaultMethod'),
+  },
+  'fields list': {
+    argv: () => ['fields', 'list', '--connection', 'acme', '--csv'],
+    check: (r) => expect(r.stdout).toMatch(/^metric,object,field,enabled,type,label\n/),
+  },
+  'fields map': {
+    argv: () => [
+      'fields',
+      'map',
+      'salesops_win_rate',
+      'salesops_win_rate_q',
+      '--connection',
+      'acme',
+      '--json',
+    ],
+    check: (r) =>
+      expect(json(r)).toEqual({
+        connection: 'acme',
+        metric: 'salesops_win_rate',
+        field: 'salesops_win_rate_q',
+        enabled: true,
+      }),
+  },
+  'fields ensure': {
+    argv: () => ['fields', 'ensure', '--connection', 'acme', '--dry-run', '--json'],
+    check: (r) => expect(json(r)).toMatchObject({ connection: 'acme', dryRun: true, calls: 0 }),
+  },
+  'schedule set': {
+    argv: () => ['schedule', 'set', 'acme', '--cron', '0 6 * * *', '--tz', 'Europe/Berlin', '--json'],
+    check: (r) => expect(json(r)).toMatchObject({ name: 'acme', timeZone: 'Europe/Berlin', enabled: true }),
+  },
+  'schedule list': {
+    argv: () => ['schedule', 'list', '--csv'],
+    check: (r) =>
+      expect(r.stdout).toMatch(/^name,cron,timeZone,enabled,nextRun\nacme,0 6 \* \* \*,Europe\/Berlin,true,/),
+  },
+  'schedule pause': {
+    argv: () => ['schedule', 'pause', 'acme', '--json'],
+    check: (r) => expect(json(r)).toEqual({ name: 'acme', enabled: false }),
+  },
+  'schedule resume': {
+    argv: () => ['schedule', 'resume', 'acme', '--json'],
+    check: (r) => expect(json(r)).toEqual({ name: 'acme', enabled: true }),
+  },
+  'schedule remove': {
+    argv: () => ['schedule', 'remove', 'acme', '--json'],
+    check: (r) => expect(json(r)).toEqual({ name: 'acme', removed: true }),
+  },
+};
+
+/** Commands that print no document: long-running servers (sandbox prints its one JSON line anyway). */
+const NO_DOCUMENT = new Set(['worker', 'sandbox hubspot', 'sandbox salesforce']);
+/** Commands whose output is a list of rows, so a spreadsheet can take it. */
+const LISTS = [
+  'connections list',
+  'schedule list',
+  'fields list',
+  'report attainment',
+  'report reps',
+  'audit leads',
+];
+
+/** Paths of every command that runs something: leaves, and groups with their own action. */
+function runnablePaths(command: Command, prefix: string[] = []): string[] {
+  return command.commands.flatMap((sub) => {
+    const path = [...prefix, sub.name()];
+    const own = (sub as unknown as { _actionHandler: unknown })._actionHandler !== null;
+    const below = runnablePaths(sub, path);
+    return own || sub.commands.length === 0 ? [path.join(' '), ...below] : below;
+  });
+}
+
+describe('the command tree', () => {
+  const program = buildProgram(
+    createCliContext({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {} }),
+  );
+  const paths = runnablePaths(program);
+
+  it('has a row in this file for every runnable command, and no row for a command that is gone', () => {
+    expect(paths.length).toBeGreaterThan(20);
+    const named = [...Object.keys(LEAVES), ...Object.keys(ELSEWHERE)].sort();
+    expect(named).toEqual([...paths].sort());
+  });
+
+  it('accepts --json on every command that prints a document, and --csv on every list', () => {
+    const find = (path: string): Command =>
+      path
+        .split(' ')
+        .reduce<Command>((cmd, name) => cmd.commands.find((c) => c.name() === name) as Command, program);
+    const flags = (path: string) => find(path).options.map((o) => o.long);
+    const withoutJson = paths.filter((p) => !NO_DOCUMENT.has(p) && !flags(p).includes('--json'));
+    expect(withoutJson).toEqual([]);
+    expect(LISTS.filter((p) => !flags(p).includes('--csv'))).toEqual([]);
+  });
+});
+
+describe('every command runs against a seeded warehouse', () => {
+  let t: TestDatabase;
+  let c: Ctx;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    t = await createTestDatabase('cli_tree');
+    const hubspot = await startHubspotSandbox({ seed: 5, deals: 200, contacts: 200, now: NOW });
+    const dir = await mkdtemp(join(tmpdir(), 'salesops-tree-'));
+    await writeFile(join(dir, 'token.txt'), `${hubspot.accessToken}\n`, { mode: 0o600 });
+    env = {
+      DATABASE_URL: t.url,
+      REDIS_URL,
+      SALESOPS_QUEUE_PREFIX: uniqueQueuePrefix('cli_tree'),
+      SALESOPS_SECRET_KEY: Buffer.alloc(32, 9).toString('base64'),
+      LOG_LEVEL: 'silent',
+    };
+    c = {
+      dir,
+      hubspot,
+      ownerEmails: async () =>
+        (
+          await t.db
+            .selectFrom('owners')
+            .select('email')
+            .where('active', '=', true)
+            .where('email', 'is not', null)
+            .orderBy('email')
+            .limit(3)
+            .execute()
+        ).map((o) => o.email as string),
+    };
+  });
+
+  afterAll(async () => {
+    await c?.hubspot.close();
+    if (c) await rm(c.dir, { recursive: true, force: true });
+    await t?.drop();
+  });
+
+  for (const [path, leaf] of Object.entries(LEAVES)) {
+    it(`salesops ${path}`, async () => {
+      const argv = await leaf.argv(c);
+      const result = await runCapture(argv, env);
+      expect({ argv, code: result.code, stderr: result.stderr }).toEqual({
+        argv,
+        code: leaf.code ?? 0,
+        stderr: '',
+      });
+      leaf.check(result);
+    });
+  }
+
+  it('forecast accuracy and backtest take --connection before or after the sub-command name', async () => {
+    const orders = [
+      ['forecast', 'accuracy', '--connection', 'acme', '--json'],
+      ['forecast', '--connection', 'acme', 'accuracy', '--json'],
+      ['forecast', '--json', 'accuracy', '--connection', 'acme'],
+      ['forecast', 'backtest', '--from', '2026-Q1', '--to', '2026-Q2', '--connection', 'acme', '--json'],
+      ['forecast', '--connection', 'acme', 'backtest', '--from', '2026-Q1', '--to', '2026-Q2', '--json'],
+    ];
+    for (const argv of orders) {
+      const result = await runCapture(argv, env);
+      expect({ argv, code: result.code, stderr: result.stderr }).toEqual({ argv, code: 0, stderr: '' });
+      expect(json(result)).toHaveProperty('defaultMethod');
+    }
+    const missing = await runCapture(['forecast', 'accuracy'], env);
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
+    expect(missing.stderr).toMatch(/^error: Give --connection N.*\.\n$/);
+  });
+
+  it('salesops --version prints the version of package.json', async () => {
+    const { version } = JSON.parse(
+      await (await import('node:fs/promises')).readFile(
+        new URL('../../package.json', import.meta.url),
+        'utf8',
+      ),
+    ) as { version: string };
+    const result = await runCapture(['--version'], env);
+    expect(result).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+});
