@@ -9,15 +9,16 @@ import {
   type ForecastResult,
 } from '../metrics/forecast.js';
 import { defaultForecastMethod, loadAccuracy, summarizeAccuracy } from '../metrics/forecast-accuracy.js';
-import { asOfInstant, parsePeriod } from '../metrics/periods.js';
+import { addDays, asOfInstant, localDate, parsePeriod, periodContaining } from '../metrics/periods.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
-import { printJson, printLine, printTable } from './cli-io.js';
+import { displayMoney, printJson, printLine, printTable } from './cli-io.js';
 import { asOfOption } from './program.js';
 
 // One rounding definition for every JSON document (money to cents, ratios to 6 decimals).
 const money = (n: number): number => roundMoney(n);
 const ratio = roundRatio;
+const show = displayMoney;
 const pct = (n: number | null): string | null => (n === null ? null : `${(n * 100).toFixed(1)}%`);
 
 const forecastOptions = z.object({
@@ -117,20 +118,20 @@ export function registerForecast(program: Command, ctx: CliContext): void {
       printTable(
         ctx.io,
         ['method', 'forecast'],
-        FORECAST_METHODS.map((m) => [m === method ? `${m} *` : m, money(t.forecasts[m]).toFixed(2)]),
+        FORECAST_METHODS.map((m) => [m === method ? `${m} *` : m, show(t.forecasts[m])]),
       );
       printTable(
         ctx.io,
         ['closed won', 'weighted pipeline', 'commit', 'best case', 'P10', 'P50', 'P90', 'P(quota)'],
         [
           [
-            money(t.closedWon),
-            money(t.weightedPipeline),
-            money(t.commit),
-            money(t.bestCase),
-            money(t.distribution.p10),
-            money(t.distribution.p50),
-            money(t.distribution.p90),
+            show(t.closedWon),
+            show(t.weightedPipeline),
+            show(t.commit),
+            show(t.bestCase),
+            show(t.distribution.p10),
+            show(t.distribution.p50),
+            show(t.distribution.p90),
             pct(t.distribution.probabilityOfQuota),
           ],
         ],
@@ -140,10 +141,10 @@ export function registerForecast(program: Command, ctx: CliContext): void {
         ['rep', 'closed won', 'weighted pipeline', 'P50', 'quota'],
         result.reps.map((r) => [
           r.ownerEmail ?? r.ownerId,
-          money(r.closedWon),
-          money(r.weightedPipeline),
-          money(r.distribution.p50),
-          r.quota,
+          show(r.closedWon),
+          show(r.weightedPipeline),
+          show(r.distribution.p50),
+          show(r.quota),
         ]),
       );
     });
@@ -213,6 +214,19 @@ export function registerForecast(program: Command, ctx: CliContext): void {
           '--from and --to expect fiscal quarters in order, e.g. --from 2025-Q1 --to 2025-Q4.',
         );
       }
+      // Scoring a quarter that is still running would grade every method against a partial
+      // actual and then steer the default method by it.
+      const today = localDate(new Date(), connection.timeZone);
+      if (to.end >= today) {
+        const latest = periodContaining(
+          'quarter',
+          addDays(periodContaining('quarter', today, connection).start, -1),
+          connection,
+        );
+        throw usageError(
+          `--to ${o.to} has not closed yet (it ends ${to.end}); backtest closed quarters only, the latest is ${latest.key}.`,
+        );
+      }
       const { rows } = await runBacktest(db, connection, { from, to });
       const { summaries, best } = summarizeAccuracy(await loadAccuracy(db, connection.id));
       if (o.json) {
@@ -241,8 +255,8 @@ export function registerForecast(program: Command, ctx: CliContext): void {
           r.periodKey,
           r.week,
           r.method,
-          money(r.forecast),
-          money(r.actual),
+          show(r.forecast),
+          show(r.actual),
           pct(r.absPctError),
           pct(r.bias),
         ]),

@@ -24,6 +24,8 @@ export interface DemoStory {
   readonly forecastQuarter: Period;
   /** True when the current quarter is too young to say anything, so the last one is shown. */
   readonly showsClosedQuarter: boolean;
+  /** The last closed quarter: the one a backtest can score (a running quarter has no actual yet). */
+  readonly lastClosedQuarter: Period;
 }
 
 /**
@@ -47,6 +49,7 @@ export function demoStory(clock: Date, fiscal: FiscalOptions): DemoStory {
     attainmentQuarter: showsClosedQuarter ? shiftPeriod(current, -1, fiscal) : current,
     forecastQuarter: current,
     showsClosedQuarter,
+    lastClosedQuarter: shiftPeriod(current, -1, fiscal),
   };
 }
 

@@ -11,6 +11,8 @@ export interface DemoConnectionResult {
   readonly showsClosedQuarter: boolean;
   readonly forecastQuarter: string;
   readonly forecastQuarterLabel: string;
+  /** The last closed quarter, which `forecast backtest` can score. */
+  readonly lastClosedQuarter: string;
   /** The local date every report was run as of. */
   readonly asOfDate: string;
   readonly auditPeriod: string;
@@ -165,7 +167,7 @@ export function printDemoSummary(io: CliIo, s: DemoSummary): void {
     line(`  ${env} audit leads --connection ${first.name} --period ${first.auditPeriod} --html audit.html`);
     line(`  ${env} forecast --connection ${first.name} --period ${first.forecastQuarter} --json`);
     line(
-      `  ${env} forecast backtest --connection ${first.name} --from ${first.quarter} --to ${first.quarter}`,
+      `  ${env} forecast backtest --connection ${first.name} --from ${first.lastClosedQuarter} --to ${first.lastClosedQuarter}`,
     );
   }
   line(`  Open the HTML audit reports in ${s.outputDir}`);

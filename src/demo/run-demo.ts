@@ -256,6 +256,7 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
         showsClosedQuarter: story.showsClosedQuarter,
         forecastQuarter,
         forecastQuarterLabel: describeQuarter(story.forecastQuarter, connection),
+        lastClosedQuarter: story.lastClosedQuarter.key,
         asOfDate: story.asOfDate,
         auditPeriod,
         auditHtml: html,

@@ -343,6 +343,38 @@ describe('every command runs against a seeded warehouse', () => {
     expect(missing.stderr).toMatch(/^error: Give --connection N.*\.\n$/);
   });
 
+  it('forecast tables show money as every other table does: whole units with thousands separators', async () => {
+    const doc = json(await runCapture(['forecast', ...Q, '--json'], env)) as { team: { p50: number } };
+    const text = await runCapture(['forecast', ...Q], env);
+    expect(text.code).toBe(0);
+    // The document keeps cents; the table shows the same P50 the way report attainment shows money.
+    expect(text.stdout).toContain(Math.round(doc.team.p50).toLocaleString('en-US'));
+    expect(text.stdout).not.toMatch(/\d{4,}\.\d/);
+    const backtest = await runCapture(
+      ['forecast', 'backtest', '--connection', 'acme', '--from', '2026-Q1', '--to', '2026-Q1'],
+      env,
+    );
+    expect(backtest.code).toBe(0);
+    expect(backtest.stdout).not.toMatch(/\d{4,}\.\d/);
+  });
+
+  it('forecast backtest refuses a quarter that has not closed, naming the latest one that has', async () => {
+    // A running quarter's "actual" is only what closed so far: scoring it would grade every
+    // method against a partial figure and then steer the default method by it.
+    const before = await runCapture(['forecast', 'accuracy', '--connection', 'acme', '--json'], env);
+    const result = await runCapture(
+      ['forecast', 'backtest', '--connection', 'acme', '--from', '2026-Q1', '--to', '2099-Q4'],
+      env,
+    );
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(
+      /^error: --to 2099-Q4 has not closed yet \(it ends 2099-12-31\); backtest closed quarters only, the latest is \d{4}-Q[1-4]\.\n$/,
+    );
+    // Nothing was scored: the accuracy document is what it was.
+    const after = await runCapture(['forecast', 'accuracy', '--connection', 'acme', '--json'], env);
+    expect(after.stdout).toBe(before.stdout);
+  });
+
   it('salesops --version prints the version of package.json', async () => {
     const { version } = JSON.parse(
       await (await import('node:fs/promises')).readFile(

@@ -25,6 +25,17 @@ describe('demo story dates', () => {
     expect(b.showsClosedQuarter).toBe(true);
   });
 
+  it('suggests backtesting the last quarter that has closed, never the running one', () => {
+    // 30 September in New York: Q3 is still running that day, so Q2 is the last closed one.
+    expect(demoStory(new Date('2026-10-01T09:00:00Z'), hubspot).lastClosedQuarter.key).toBe('2026-Q2');
+    // 1 October in Berlin: Q3 has just closed.
+    expect(demoStory(new Date('2026-10-01T09:00:00Z'), berlin).lastClosedQuarter.key).toBe('2026-Q3');
+    // A February fiscal year on 2 December 2026: fiscal Q4 runs Nov–Jan, Q3 (Aug–Oct) closed.
+    const f = demoStory(new Date('2026-12-02T12:00:00Z'), salesforce);
+    expect(f.lastClosedQuarter).toMatchObject({ key: '2027-Q3', end: '2026-10-31' });
+    expect(f.lastClosedQuarter.end < f.asOfDate).toBe(true);
+  });
+
   it('still shows the closed quarter 13 days in and the current one from day 15', () => {
     // 2026-10-14 is the 14th day of Q4 in Berlin (1 Oct + 13 days): still young.
     expect(demoStory(new Date('2026-10-14T12:00:00Z'), berlin).attainmentQuarter.key).toBe('2026-Q3');
