@@ -28,6 +28,11 @@ export function listFormat(o: { readonly json?: boolean; readonly csv?: boolean 
   return o.json ? 'json' : o.csv ? 'csv' : 'table';
 }
 
+/** Money as every table shows it: whole units with thousands separators (documents keep cents). */
+export function displayMoney(value: number | null): string | null {
+  return value === null ? null : Math.round(value).toLocaleString('en-US');
+}
+
 export function printLine(io: CliIo, line = ''): void {
   io.stdout.write(`${line}\n`);
 }

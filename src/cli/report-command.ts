@@ -8,7 +8,7 @@ import { computeRepComparison, type RepComparisonReport } from '../metrics/rep-c
 import { repComparisonDocument } from '../metrics/rep-comparison-document.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
-import { type CliIo, printCsv, printJson, printLine, printTable } from './cli-io.js';
+import { type CliIo, displayMoney, printCsv, printJson, printLine, printTable } from './cli-io.js';
 
 interface ReportOptions {
   connection: string;
@@ -34,8 +34,7 @@ async function prepare(ctx: CliContext, o: ReportOptions): Promise<Prepared> {
   return { db, connection, period, asOf: asOfInstant(o.asOf, connection.timeZone) };
 }
 
-const money = (value: number | null): string | null =>
-  value === null ? null : Math.round(value).toLocaleString('en-US');
+const money = displayMoney;
 const percent = (value: number | null): string | null =>
   value === null ? null : `${(value * 100).toFixed(1)}%`;
 
