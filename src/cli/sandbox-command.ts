@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
-import { startSalesforceSandbox } from '../../connectors/salesforce/sandbox/index.js';
+import { startHubspotSandbox } from '../../sandboxes/hubspot/index.js';
+import { startSalesforceSandbox } from '../../sandboxes/salesforce/index.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubspotSandbox, startHubspotSandbox } from '../../../../connectors/hubspot/sandbox/index.js';
+import { type HubspotSandbox, startHubspotSandbox } from '../../../sandboxes/hubspot/index.js';
 import { checkShape } from './model-shape.js';
 import { FIXED_NOW, raw } from './sandbox-client.js';
 

@@ -1,6 +1,6 @@
 import type { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubspotSandbox, startHubspotSandbox } from '../../../../connectors/hubspot/sandbox/index.js';
+import { type HubspotSandbox, startHubspotSandbox } from '../../../sandboxes/hubspot/index.js';
 import { clientFor, FIXED_NOW, raw } from './sandbox-client.js';
 
 // 2,000 deals: 20 full pages of 100, enough to prove paging reaches the end without a cap.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SalesforceSandbox } from '../../../../connectors/salesforce/sandbox/index.js';
+import type { SalesforceSandbox } from '../../../sandboxes/salesforce/index.js';
 import { connect, failure, manualClock, queryMoreOptions, start } from './sandbox-fixture.js';
 
 type Rec = Record<string, unknown>;

@@ -3,7 +3,7 @@
  * deals. Leads are spread at random over the reps in the lead rotation who were employed that
  * day; with `unfairLeadStretch` one rep gets ~1.8x their fair share for seven weeks.
  */
-import { createRandom, hashSeed } from '../../sandbox/seeded-random.js';
+import { createRandom, hashSeed } from '../seeded-random.js';
 import { activeAt } from './generate-deal.js';
 import { DAY_MS, type SandboxOwner } from './generate-portal.js';
 import { type HistoryEntry, iso, type SandboxRecord } from './sandbox-record.js';

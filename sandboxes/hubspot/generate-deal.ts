@@ -3,7 +3,7 @@
  * costs no more memory than a small one. Ids grow with the index and with the create date, as
  * HubSpot's do.
  */
-import { createRandom, hashSeed } from '../../sandbox/seeded-random.js';
+import { createRandom, hashSeed } from '../seeded-random.js';
 import {
   DAY_MS,
   EXCHANGE_RATES,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordId } from '../../../../connectors/salesforce/sandbox/ids.js';
-import type { SalesforceSandbox } from '../../../../connectors/salesforce/sandbox/index.js';
+import { recordId } from '../../../sandboxes/salesforce/ids.js';
+import type { SalesforceSandbox } from '../../../sandboxes/salesforce/index.js';
 import { start } from './sandbox-fixture.js';
 
 let sandbox: SalesforceSandbox | undefined;

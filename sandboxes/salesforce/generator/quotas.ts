@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { createRandom } from '../../../sandbox/seeded-random.js';
+import { createRandom } from '../../seeded-random.js';
 import { recordId } from '../ids.js';
 import type { Row } from '../table.js';
 import { stamp } from './deals.js';

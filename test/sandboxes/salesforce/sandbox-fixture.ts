@@ -3,7 +3,7 @@ import {
   type SalesforceSandbox,
   type SalesforceSandboxOptions,
   startSalesforceSandbox,
-} from '../../../../connectors/salesforce/sandbox/index.js';
+} from '../../../sandboxes/salesforce/index.js';
 
 /** A hand-driven clock: tests move time instead of sleeping. */
 export function manualClock(start = Date.UTC(2026, 2, 15, 12)) {

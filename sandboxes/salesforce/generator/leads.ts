@@ -1,4 +1,4 @@
-import { createRandom, hashSeed } from '../../../sandbox/seeded-random.js';
+import { createRandom, hashSeed } from '../../seeded-random.js';
 import { recordId, recordNumber } from '../ids.js';
 import type { Row, RowSource } from '../table.js';
 import { range, stamp } from './deals.js';

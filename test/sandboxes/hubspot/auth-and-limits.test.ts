@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type HubspotSandbox, startHubspotSandbox } from '../../../../connectors/hubspot/sandbox/index.js';
+import { type HubspotSandbox, startHubspotSandbox } from '../../../sandboxes/hubspot/index.js';
 import { apiError, clientFor, FIXED_NOW, raw } from './sandbox-client.js';
 
 const T0 = FIXED_NOW.getTime();

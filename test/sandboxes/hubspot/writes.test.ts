@@ -1,6 +1,6 @@
 import type { Client } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubspotSandbox, startHubspotSandbox } from '../../../../connectors/hubspot/sandbox/index.js';
+import { type HubspotSandbox, startHubspotSandbox } from '../../../sandboxes/hubspot/index.js';
 import { apiError, clientFor, FIXED_NOW, raw } from './sandbox-client.js';
 
 describe('HubSpot sandbox batch and property endpoints through @hubspot/api-client 13.4.0', () => {

@@ -3,7 +3,7 @@
  * records, pipelines and goals. Deals and contacts are generated lazily by index elsewhere.
  */
 import { DateTime } from 'luxon';
-import { createRandom, type SeededRandom } from '../../sandbox/seeded-random.js';
+import { createRandom, type SeededRandom } from '../seeded-random.js';
 
 export const DAY_MS = 86_400_000;
 

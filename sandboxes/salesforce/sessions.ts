@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createRandom, type SeededRandom } from '../../sandbox/seeded-random.js';
+import { createRandom, type SeededRandom } from '../seeded-random.js';
 
 interface Session {
   readonly userId: string;

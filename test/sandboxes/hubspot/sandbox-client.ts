@@ -1,6 +1,6 @@
 /** Shared helpers for the sandbox suites: a real api-client pointed at a sandbox, and raw fetch. */
 import { Client } from '@hubspot/api-client';
-import type { HubspotSandbox } from '../../../../connectors/hubspot/sandbox/index.js';
+import type { HubspotSandbox } from '../../../sandboxes/hubspot/index.js';
 
 /** The client as the connector will build it: our base URL, no built-in retries. */
 export function clientFor(sandbox: HubspotSandbox, accessToken = sandbox.accessToken): Client {

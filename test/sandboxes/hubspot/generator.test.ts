@@ -4,7 +4,7 @@ import {
   type SandboxOwner,
   type SandboxRecord,
   startHubspotSandbox,
-} from '../../../../connectors/hubspot/sandbox/index.js';
+} from '../../../sandboxes/hubspot/index.js';
 import { FIXED_NOW, raw } from './sandbox-client.js';
 
 const DAY = 86_400_000;

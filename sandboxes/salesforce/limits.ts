@@ -1,4 +1,4 @@
-import { createRandom, type SeededRandom } from '../../sandbox/seeded-random.js';
+import { createRandom, type SeededRandom } from '../seeded-random.js';
 import { ApiError } from './api-error.js';
 
 export interface LimitOptions {

@@ -1,8 +1,8 @@
 import { createSign } from 'node:crypto';
 import jsforce from 'jsforce';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SalesforceSandbox } from '../../../../connectors/salesforce/sandbox/index.js';
-import { makeJwtCredentials } from '../jwt-certificate.js';
+import type { SalesforceSandbox } from '../../../sandboxes/salesforce/index.js';
+import { makeJwtCredentials } from '../../connectors/salesforce/jwt-certificate.js';
 import { connect, failure, manualClock, start } from './sandbox-fixture.js';
 
 type Rec = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { createRandom, type SeededRandom } from '../../../sandbox/seeded-random.js';
+import { createRandom, type SeededRandom } from '../../seeded-random.js';
 import { recordId } from '../ids.js';
 import type { Row } from '../table.js';
 import { FIRST_NAMES, LAST_NAMES } from './names.js';

@@ -2,7 +2,7 @@
  * Seeded infrastructure faults: the same seed and request order give the same faults, so a
  * test that survives them can be replayed exactly.
  */
-import { createRandom, type SeededRandom } from '../../sandbox/seeded-random.js';
+import { createRandom, type SeededRandom } from '../seeded-random.js';
 
 export type Fault = 'http500' | 'http502' | 'http503' | 'drop' | 'truncate';
 

@@ -1,7 +1,7 @@
 import type { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/deals/models/Filter.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubspotSandbox, startHubspotSandbox } from '../../../../connectors/hubspot/sandbox/index.js';
+import { type HubspotSandbox, startHubspotSandbox } from '../../../sandboxes/hubspot/index.js';
 import { apiError, clientFor, FIXED_NOW, raw } from './sandbox-client.js';
 
 // 10,001 deals is the smallest portal in which one query can match past the 10,000-result cap.

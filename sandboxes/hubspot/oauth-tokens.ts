@@ -3,7 +3,7 @@
  * tokens minted by `POST /oauth/v1/token` (refresh grant) that expire after `ttlMs`.
  */
 import { randomBytes } from 'node:crypto';
-import { createRandom } from '../../sandbox/seeded-random.js';
+import { createRandom } from '../seeded-random.js';
 import {
   expiredAuthentication,
   type HttpError,

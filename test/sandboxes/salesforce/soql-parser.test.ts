@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../../connectors/salesforce/sandbox/api-error.js';
-import { parseSoql } from '../../../../connectors/salesforce/sandbox/soql/parser.js';
-import { tokenize } from '../../../../connectors/salesforce/sandbox/soql/tokenizer.js';
+import { ApiError } from '../../../sandboxes/salesforce/api-error.js';
+import { parseSoql } from '../../../sandboxes/salesforce/soql/parser.js';
+import { tokenize } from '../../../sandboxes/salesforce/soql/tokenizer.js';
 
 function rejection(soql: string): ApiError {
   try {
