@@ -10,6 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY connectors ./connectors
+COPY sandboxes ./sandboxes
 COPY workers ./workers
 COPY migrations ./migrations
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
@@ -20,7 +21,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
-# dist/ holds src, connectors, workers and the compiled migrations (src/migrate.ts reads ../migrations).
+# dist/ holds src, connectors, sandboxes, workers and the compiled migrations (src/migrate.ts reads ../migrations).
 COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 # The package's `salesops` bin; the command line is its arguments (`migrate`, `worker`, `demo`, …).

@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { ConnectorDeps, RequestBudget } from '../connectors/connector.js';
 import { createHubspotConnector } from '../connectors/hubspot/index.js';
-import { startHubspotSandbox } from '../connectors/hubspot/sandbox/index.js';
 import { createRateBudget, hubspotBudgetSpec } from '../connectors/rate-budget.js';
+import { startHubspotSandbox } from '../sandboxes/hubspot/index.js';
 
 const self = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);

@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startHubspotSandbox } from '../connectors/hubspot/sandbox/index.js';
+import { startHubspotSandbox } from '../sandboxes/hubspot/index.js';
 
 const deals = Number(process.argv[2] ?? 100_000);
 const PROPERTIES = [

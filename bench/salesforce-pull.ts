@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../connectors/connector.js';
 import { createSalesforceConnector } from '../connectors/salesforce/index.js';
-import { startSalesforceSandbox } from '../connectors/salesforce/sandbox/index.js';
+import { startSalesforceSandbox } from '../sandboxes/salesforce/index.js';
 
 const self = fileURLToPath(import.meta.url);
 const mode = process.argv[2] ?? 'main';

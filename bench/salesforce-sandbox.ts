@@ -4,7 +4,7 @@
  * (SystemModstamp, Id, through queryAll). Prints one JSON document.
  */
 import jsforce from 'jsforce';
-import { startSalesforceSandbox } from '../connectors/salesforce/sandbox/index.js';
+import { startSalesforceSandbox } from '../sandboxes/salesforce/index.js';
 
 const deals = Number(process.env['BENCH_DEALS'] ?? 100_000);
 const sandbox = await startSalesforceSandbox({ deals, seed: 7, now: new Date('2026-03-15T12:00:00Z') });

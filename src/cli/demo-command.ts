@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runDemo } from '../demo/run-demo.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 
@@ -33,6 +32,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .action(async (o: { seed: number; deals: number; outputDir: string; json?: boolean }) => {
       // The demo drives the real commands in-process; loaded lazily to keep the module graph acyclic.
       const { runCli } = await import('./program.js');
+      // The demo (and through it the sandboxes and the worker) loads only when it runs.
+      const { runDemo } = await import('../demo/run-demo.js');
       ctx.setExitCode(
         await runDemo(
           ctx.io,

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
-import { startSalesforceSandbox } from '../../connectors/salesforce/sandbox/index.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 
@@ -19,7 +17,10 @@ interface SandboxFlags {
   rateLimit?: number;
 }
 
-/** The fake CRMs on their own, for trying the product or pointing other tools at them. */
+/**
+ * The fake CRMs on their own, for trying the product or pointing other tools at them. The
+ * sandboxes are imported inside the actions, so no other command (nor `--help`) loads them.
+ */
 export function registerSandbox(program: Command, ctx: CliContext): void {
   const sandbox = program.command('sandbox').description('run a fake HubSpot or Salesforce on this machine');
   const withFlags = (command: Command) =>
@@ -48,6 +49,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
 
   withFlags(sandbox.command('hubspot').description('a seeded HubSpot portal (CRM v3 API)')).action(
     async (o: SandboxFlags) => {
+      const { startHubspotSandbox } = await import('../../sandboxes/hubspot/index.js');
       const s = await startHubspotSandbox({
         ...(o.port !== undefined && { port: o.port }),
         ...(o.seed !== undefined && { seed: o.seed }),
@@ -60,6 +62,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
 
   withFlags(sandbox.command('salesforce').description('a seeded Salesforce org (REST API)')).action(
     async (o: SandboxFlags) => {
+      const { startSalesforceSandbox } = await import('../../sandboxes/salesforce/index.js');
       const s = await startSalesforceSandbox({
         ...(o.port !== undefined && { port: o.port }),
         ...(o.seed !== undefined && { seed: o.seed }),

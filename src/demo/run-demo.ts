@@ -1,10 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type HubspotSandboxOptions, startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
-import {
-  type SalesforceSandboxOptions,
-  startSalesforceSandbox,
-} from '../../connectors/salesforce/sandbox/index.js';
+import { type HubspotSandboxOptions, startHubspotSandbox } from '../../sandboxes/hubspot/index.js';
+import { type SalesforceSandboxOptions, startSalesforceSandbox } from '../../sandboxes/salesforce/index.js';
 import { createConnectorFactory } from '../../workers/connector-factory.js';
 import { createSyncQueue } from '../../workers/queues.js';
 import { startSyncWorker } from '../../workers/sync-worker.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubspotSandbox, startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
+import { type HubspotSandbox, startHubspotSandbox } from '../../sandboxes/hubspot/index.js';
 import { createCliContext } from '../../src/cli/cli-context.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { REDIS_URL } from '../support/engine-harness.js';
@@ -44,8 +44,8 @@ interface Leaf {
 const ELSEWHERE: Record<string, string> = {
   worker: 'test/readme.test.ts spawns it and checks that SIGTERM drains it with exit 0',
   demo: 'test/demo/demo.test.ts runs the whole demo',
-  'sandbox hubspot': 'serves until a signal; test/connectors/hubspot/sandbox/* cover the server',
-  'sandbox salesforce': 'serves until a signal; test/connectors/salesforce/sandbox/* cover the server',
+  'sandbox hubspot': 'serves until a signal; test/sandboxes/hubspot/* cover the server',
+  'sandbox salesforce': 'serves until a signal; test/sandboxes/salesforce/* cover the server',
 };
 
 const json = (r: Run): unknown => JSON.parse(r.stdout);

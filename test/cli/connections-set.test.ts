@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubspotSandbox, startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
+import { type HubspotSandbox, startHubspotSandbox } from '../../sandboxes/hubspot/index.js';
 import { createConnectionStore } from '../../src/connections/connection-store.js';
 import { REDIS_URL } from '../support/engine-harness.js';
 import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from '../support/test-db.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHubspotSandbox } from '../../connectors/hubspot/sandbox/index.js';
+import { startHubspotSandbox } from '../../sandboxes/hubspot/index.js';
 import { dropDatabase } from '../../src/db.js';
 import { demoDatabaseUrl, demoHubspotOptions } from '../../src/demo/run-demo.js';
 import { runCapture } from '../cli/cli-run.js';

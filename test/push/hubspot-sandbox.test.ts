@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxRecord } from '../../connectors/hubspot/sandbox/sandbox-record.js';
+import type { SandboxRecord } from '../../sandboxes/hubspot/sandbox-record.js';
 import type { Connection } from '../../src/connections/connection-store.js';
 import type { Period } from '../../src/metrics/periods.js';
 import { runSync, type SyncSummary } from '../../workers/run-sync.js';

@@ -2,12 +2,12 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../../../connectors/connector.js';
 import { createHubspotConnector } from '../../../connectors/hubspot/index.js';
+import { type BudgetBuckets, createRateBudget } from '../../../connectors/rate-budget.js';
 import {
   type HubspotSandbox,
   type HubspotSandboxOptions,
   startHubspotSandbox,
-} from '../../../connectors/hubspot/sandbox/index.js';
-import { type BudgetBuckets, createRateBudget } from '../../../connectors/rate-budget.js';
+} from '../../../sandboxes/hubspot/index.js';
 import type { Connection, ConnectionStore } from '../../../src/connections/connection-store.js';
 import { createTokenStore } from '../../../src/connections/token-store.js';
 import type { Logger } from '../../../src/logger.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldSpec, FieldWrite } from '../../../connectors/connector.js';
 import { createHubspotConnector, type HubspotConnector } from '../../../connectors/hubspot/index.js';
-import { type HubspotSandbox, startHubspotSandbox } from '../../../connectors/hubspot/sandbox/index.js';
+import { type HubspotSandbox, startHubspotSandbox } from '../../../sandboxes/hubspot/index.js';
 import { realClock } from './harness.js';
 
 const SPECS: readonly FieldSpec[] = [

@@ -5,7 +5,7 @@ import {
   type HubspotConnector,
   parseCheckpoint,
 } from '../../../connectors/hubspot/index.js';
-import { type HubspotSandbox, startHubspotSandbox } from '../../../connectors/hubspot/sandbox/index.js';
+import { type HubspotSandbox, startHubspotSandbox } from '../../../sandboxes/hubspot/index.js';
 
 /**
  * Resuming the deal stream from the checkpoint of any page reads exactly what was left: a killed

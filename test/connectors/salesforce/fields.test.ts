@@ -6,7 +6,7 @@ import {
   type SalesforceSandbox,
   type SalesforceSandboxOptions,
   startSalesforceSandbox,
-} from '../../../connectors/salesforce/sandbox/index.js';
+} from '../../../sandboxes/salesforce/index.js';
 import { DEFAULT_FIELDS } from '../../../src/push/field-specs.js';
 import { ORG_NOW } from './harness.js';
 

@@ -10,7 +10,7 @@ import {
   type SalesforceSandbox,
   type SalesforceSandboxOptions,
   startSalesforceSandbox,
-} from '../../../connectors/salesforce/sandbox/index.js';
+} from '../../../sandboxes/salesforce/index.js';
 import type {
   Connection,
   ConnectionStore,

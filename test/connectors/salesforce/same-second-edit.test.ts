@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint, Deal, Page } from '../../../connectors/connector.js';
 import { createSalesforceConnector, type SalesforceConnector } from '../../../connectors/salesforce/index.js';
-import {
-  type SalesforceSandbox,
-  startSalesforceSandbox,
-} from '../../../connectors/salesforce/sandbox/index.js';
+import { type SalesforceSandbox, startSalesforceSandbox } from '../../../sandboxes/salesforce/index.js';
 import { instantClock, ORG_NOW } from './harness.js';
 
 /**

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSalesforceConnector } from '../../../connectors/salesforce/index.js';
-import {
-  type SalesforceSandbox,
-  startSalesforceSandbox,
-} from '../../../connectors/salesforce/sandbox/index.js';
 import { customFieldName } from '../../../connectors/salesforce/write.js';
+import { type SalesforceSandbox, startSalesforceSandbox } from '../../../sandboxes/salesforce/index.js';
 import { ORG_NOW } from './harness.js';
 
 /** write(): one composite PATCH per call, per-record results matched by position. */
