@@ -142,7 +142,7 @@ function repsTable(io: CliIo, report: RepComparisonReport): void {
       io,
       ['pipeline', 'from stage', 'to stage', 'reached', 'advanced', 'conversion'],
       report.team.conversion.map((c) => [
-        c.pipelineId,
+        c.pipelineLabel,
         c.fromStage,
         c.toStage,
         c.reached,

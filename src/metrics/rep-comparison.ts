@@ -27,6 +27,8 @@ import { isOutlier, wilsonInterval } from './rep-comparison-stats.js';
  */
 export interface StageConversion {
   readonly pipelineId: string;
+  /** The pipeline's name in the CRM (its id when the pipeline row is gone). */
+  readonly pipelineLabel: string;
   readonly fromStage: string;
   readonly toStage: string;
   readonly reached: number;
@@ -85,6 +87,7 @@ interface ReachRow {
   owner_id: string | null;
   is_team: boolean;
   pipeline_id: string;
+  pipeline_label: string;
   stage_id: string;
   label: string;
   display_order: number;
@@ -103,6 +106,7 @@ function conversions(rows: readonly ReachRow[]): StageConversion[] {
       const advanced = next ? next.reached : stage.won;
       out.push({
         pipelineId,
+        pipelineLabel: stage.pipeline_label,
         fromStage: stage.label,
         toStage: next ? next.label : 'won',
         reached: stage.reached,
@@ -160,19 +164,23 @@ export async function computeRepComparison(
         from cd left join furthest f on f.deal_id = cd.deal_id
       ),
       open_stages as (
-        select s.pipeline_id, s.external_id, s.label, s.display_order,
+        select s.pipeline_id, coalesce(p.label, s.pipeline_id) as pipeline_label, s.external_id, s.label,
+               s.display_order,
                s.display_order = min(s.display_order) over (partition by s.pipeline_id) as is_first
         from stages s
+        left join pipelines p on p.connection_id = s.connection_id and p.external_id = s.pipeline_id
         where s.connection_id = ${c} and not s.is_closed and not s.is_deleted
       )
-      select dr.owner_id, grouping(dr.owner_id) = 1 as is_team, os.pipeline_id, os.external_id as stage_id,
+      select dr.owner_id, grouping(dr.owner_id) = 1 as is_team, os.pipeline_id, os.pipeline_label,
+             os.external_id as stage_id,
              os.label, os.display_order,
              (count(*) filter (where dr.is_won or os.is_first or dr.furthest >= os.display_order))::int as reached,
              (count(*) filter (where dr.is_won))::int as won
       from deal_reach dr
       join open_stages os on os.pipeline_id = dr.pipeline_id
-      group by grouping sets ((dr.owner_id, os.pipeline_id, os.external_id, os.label, os.display_order),
-                              (os.pipeline_id, os.external_id, os.label, os.display_order))`.execute(trx);
+      group by grouping sets (
+        (dr.owner_id, os.pipeline_id, os.pipeline_label, os.external_id, os.label, os.display_order),
+        (os.pipeline_id, os.pipeline_label, os.external_id, os.label, os.display_order))`.execute(trx);
 
     const coverageRows = await sql<{
       owner_id: string;

@@ -153,8 +153,24 @@ describe('rep comparison', () => {
     // Team: every closed deal reached q (30). Reached p: 14 won + X1, X2 + ZL1, ZL2 = 18.
     // q→p = 18/30 = 0.6; p→won = 14/18.
     expect(report.team.conversion).toEqual([
-      { pipelineId: 'pl', fromStage: 'Qualify', toStage: 'Propose', reached: 30, advanced: 18, rate: 0.6 },
-      { pipelineId: 'pl', fromStage: 'Propose', toStage: 'won', reached: 18, advanced: 14, rate: 14 / 18 },
+      {
+        pipelineId: 'pl',
+        pipelineLabel: 'Sales',
+        fromStage: 'Qualify',
+        toStage: 'Propose',
+        reached: 30,
+        advanced: 18,
+        rate: 0.6,
+      },
+      {
+        pipelineId: 'pl',
+        pipelineLabel: 'Sales',
+        fromStage: 'Propose',
+        toStage: 'won',
+        reached: 18,
+        advanced: 14,
+        rate: 14 / 18,
+      },
     ]);
     // x: 10 reached q, 10 reached p (8 won + 2 lost at p), 8 won.
     expect(rep('x@example.com')?.conversion.map((c) => c.rate)).toEqual([1, 0.8]);
