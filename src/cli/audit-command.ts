@@ -25,6 +25,13 @@ const fixed = (value: number | null, digits = 3): string | null =>
 
 function printSummary(ctx: CliContext, result: LeadAudit): void {
   const { audit, period } = result;
+  if (audit.totalLeads === 0) {
+    printLine(
+      ctx.io,
+      `No leads were assigned in ${period.key} (${period.start}..${period.end}) in ${result.connection.name}; pick another --period or run \`salesops sync\` first.`,
+    );
+    return;
+  }
   printLine(
     ctx.io,
     `Lead distribution ${period.start} – ${period.end} (${result.connection.name}): ${audit.totalLeads} leads; rotation from ${result.rotation === 'settings' ? 'rep settings' : 'every active rep, equal weight'}.`,

@@ -111,6 +111,12 @@ export function registerForecast(program: Command, ctx: CliContext): void {
       });
       if (o.json) return printJson(ctx.io, forecastDocument(result));
       const t = result.team;
+      if (t.closedWon === 0 && t.forecasts.crm_weighted === 0 && t.distribution.p90 === 0) {
+        return printLine(
+          ctx.io,
+          `No deals closed in ${period.key} (${period.start} … ${period.end}) and none is open with a close date in it as of ${result.asOfDate}; pick another --period or run \`salesops sync\` first.`,
+        );
+      }
       printLine(
         ctx.io,
         `Forecast ${period.key} (${period.start} … ${period.end}) as of ${result.asOfDate}, ${result.currency ?? 'home currency'}; method ${method}; model learned from ${result.modelTrainedOn} closed deals.`,

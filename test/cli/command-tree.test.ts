@@ -358,6 +358,19 @@ describe('every command runs against a seeded warehouse', () => {
     expect(backtest.stdout).not.toMatch(/\d{4,}\.\d/);
   });
 
+  it('a period with no data says so in one sentence for the audit and the forecast, and exits 0', async () => {
+    const audit = await runCapture(['audit', 'leads', '--connection', 'acme', '--period', '2019-01'], env);
+    expect(audit).toMatchObject({ code: 0, stderr: '' });
+    expect(audit.stdout).toMatch(
+      /^No leads were assigned in 2019-01 \(2019-01-01\.\.2019-01-31\) in acme; [^\n]*\.\n$/,
+    );
+    const forecast = await runCapture(['forecast', '--connection', 'acme', '--period', '2019-Q1'], env);
+    expect(forecast).toMatchObject({ code: 0, stderr: '' });
+    expect(forecast.stdout).toMatch(
+      /^No deals closed in 2019-Q1 \(2019-01-01 … 2019-03-31\) and none is open [^\n]*\.\n$/,
+    );
+  });
+
   it('forecast backtest refuses a quarter that has not closed, naming the latest one that has', async () => {
     // A running quarter's "actual" is only what closed so far: scoring it would grade every
     // method against a partial figure and then steer the default method by it.
