@@ -33,26 +33,24 @@ export type StageImpls = Readonly<Record<Stage, StageImpl>>;
 
 export const defaultStages: StageImpls = {
   async pull(ctx) {
-    // Counts go to the run as deltas after each saved page, so an attempt that dies mid-pull
-    // keeps what it read and the attempt that resumes from the checkpoint adds the rest.
-    const reported: Record<string, number> = {};
-    const report = async (counts: Readonly<Record<string, number>>) => {
-      const delta: Record<string, number> = {};
-      for (const [key, value] of Object.entries(counts)) {
-        if (value !== (reported[key] ?? 0)) delta[key] = value - (reported[key] ?? 0);
-        reported[key] = value;
-      }
-      return addRunCounts(ctx.db, ctx.runId, delta);
-    };
+    // Each saved page adds itself to the run's counts inside its own transaction (pull's
+    // page writer), so an attempt that dies mid-pull keeps exactly what it saved and the attempt
+    // that resumes from the checkpoint adds the rest. What is not a page (CRM quota changes,
+    // hard deletes found by reconciliation) is added here at the end.
+    let pages: Readonly<Record<string, number>> = {};
     const counts = await pullConnection(ctx.db, await ctx.connector(), ctx.connection.id, {
       full: ctx.options.full === true,
       runId: ctx.runId,
       signal: ctx.signal,
       onPage: async (progress) => {
-        await report({ ...progress });
+        pages = { ...progress };
       },
     });
-    const totals = await report({ ...counts });
+    const rest: Record<string, number> = {};
+    for (const [key, value] of Object.entries(counts)) {
+      if (value !== (pages[key] ?? 0)) rest[key] = value - (pages[key] ?? 0);
+    }
+    const totals = await addRunCounts(ctx.db, ctx.runId, rest);
     return { counts: {}, partial: (totals.quarantined ?? 0) > 0 };
   },
   async compute(ctx) {

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import type { z } from 'zod';
 import type { Checkpoint, RejectedRecord } from '../../connectors/connector.js';
+import { addRunCounts } from '../warehouse/sync-runs.js';
 import type { Database } from '../warehouse/tables.js';
 import { reasonOf } from './record-schemas.js';
 
@@ -117,4 +118,29 @@ export function instantOf(value: string | null, timeZone: string): string | null
 
 export function affected(result: readonly { numInsertedOrUpdatedRows?: bigint }[]): number {
   return result.reduce((sum, r) => sum + Number(r.numInsertedOrUpdatedRows ?? 0n), 0);
+}
+
+/**
+ * Adds one saved page to its run's counts inside the page's own transaction, so the counts can
+ * never miss a page that committed or include one that did not, whatever kills the process; a
+ * run taken over by another worker then reports what the whole run read (issue 15, item 9).
+ */
+export async function countPageInRun(
+  trx: Trx,
+  runId: number | null,
+  stream: 'owners' | 'pipelines' | 'deals' | 'leads',
+  page: {
+    readonly read: number;
+    readonly changed: number;
+    readonly deleted: number;
+    readonly quarantined: number;
+  },
+): Promise<void> {
+  if (runId === null) return;
+  await addRunCounts(trx, runId, {
+    [stream]: page.read,
+    changed: page.changed,
+    deleted: page.deleted,
+    quarantined: page.quarantined,
+  });
 }

@@ -3,6 +3,7 @@ import type { Checkpoint, Deal, DealChange, Page } from '../../connectors/connec
 import type { Db } from '../db.js';
 import {
   affected,
+  countPageInRun,
   instantOf,
   localDay,
   quarantine,
@@ -152,7 +153,9 @@ export async function saveDealPage(
     }
     await quarantine(trx, target.connectionId, target.runId, stream, rejected);
     await saveCheckpoint(trx, target.connectionId, target.runId, stream, page.checkpoint);
-    return { read: valid.length, changed, deleted, quarantined: rejected.length, changedIds };
+    const counts = { read: valid.length, changed, deleted, quarantined: rejected.length, changedIds };
+    await countPageInRun(trx, target.runId, 'deals', counts);
+    return counts;
   });
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Lead, LeadOwnerChange, Page } from '../../connectors/connector.js';
 import type { Db } from '../db.js';
-import { quarantine, saveCheckpoint, validatePage } from './page-writer.js';
+import { countPageInRun, quarantine, saveCheckpoint, validatePage } from './page-writer.js';
 import { leadOwnerChangeSchema, leadSchema } from './record-schemas.js';
 import { markDeleted, type PageCounts, type StreamTarget } from './save-deals.js';
 
@@ -150,6 +150,8 @@ export async function saveLeadPage(
     const deleted = await markDeleted(trx, 'leads', target.connectionId, page.deletedIds);
     await quarantine(trx, target.connectionId, target.runId, 'leads', rejected);
     await saveCheckpoint(trx, target.connectionId, target.runId, 'leads', page.checkpoint);
-    return { read: valid.length, changed, deleted, quarantined: rejected.length, changedIds };
+    const counts = { read: valid.length, changed, deleted, quarantined: rejected.length, changedIds };
+    await countPageInRun(trx, target.runId, 'leads', counts);
+    return counts;
   });
 }

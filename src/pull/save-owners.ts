@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Owner, Page, Pipeline, RejectedRecord } from '../../connectors/connector.js';
 import type { Db } from '../db.js';
-import { quarantine, type Trx, validatePage } from './page-writer.js';
+import { countPageInRun, quarantine, type Trx, validatePage } from './page-writer.js';
 import { ownerSchema, pipelineSchema, reasonOf } from './record-schemas.js';
 import type { PageCounts, StreamTarget } from './save-deals.js';
 
@@ -85,7 +85,9 @@ export async function saveOwnerPage(db: Db, target: StreamTarget, page: Page<Own
       changed += await replaceMemberships(trx, target.connectionId, valid);
     }
     await quarantine(trx, target.connectionId, target.runId, 'owners', rejected);
-    return { read: valid.length, changed, deleted: 0, quarantined: rejected.length, changedIds };
+    const counts = { read: valid.length, changed, deleted: 0, quarantined: rejected.length, changedIds };
+    await countPageInRun(trx, target.runId, 'owners', counts);
+    return counts;
   });
 }
 
@@ -237,6 +239,8 @@ export async function savePipelines(
       changed += Number(gonePipelines.numUpdatedRows) + Number(goneStages.numUpdatedRows);
     }
     await quarantine(trx, target.connectionId, target.runId, 'pipelines', rejected);
-    return { read: valid.length, changed, deleted: 0, quarantined: rejected.length, changedIds: [] };
+    const counts = { read: valid.length, changed, deleted: 0, quarantined: rejected.length, changedIds: [] };
+    await countPageInRun(trx, target.runId, 'pipelines', counts);
+    return counts;
   });
 }
