@@ -6,10 +6,10 @@ import { formatP } from '../metrics/fairness-audit.js';
 import { auditDocument, auditLeads, type LeadAudit } from '../metrics/lead-audit.js';
 import { assignmentTrail } from '../metrics/lead-distribution.js';
 import { asOfInstant, parsePeriod } from '../metrics/periods.js';
+import { asOfOption } from './as-of-option.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, usageError } from './cli-error.js';
 import { printJson, printLine, printTable } from './cli-io.js';
-import { asOfOption } from './program.js';
 
 interface AuditOptions {
   connection: string;

@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from './cli-context.js';
-import { usageError } from './cli-error.js';
+import { type ExitCodeValue, usageError } from './cli-error.js';
+import type { CliIo } from './cli-io.js';
 
-export function registerDemo(program: Command, ctx: CliContext): void {
+export function registerDemo(
+  program: Command,
+  ctx: CliContext,
+  runCli: (argv: readonly string[], io: CliIo) => Promise<ExitCodeValue>,
+): void {
   program
     .command('demo')
     .description('the whole loop on the built-in sandbox CRMs: sync, metrics, audit, forecast, push-back')
@@ -30,8 +35,6 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--output-dir <dir>', 'where the CSV files and HTML reports go', 'salesops-demo')
     .option('--json', 'print one JSON document with everything the demo found')
     .action(async (o: { seed: number; deals: number; outputDir: string; json?: boolean }) => {
-      // The demo drives the real commands in-process; loaded lazily to keep the module graph acyclic.
-      const { runCli } = await import('./program.js');
       // The demo (and through it the sandboxes and the worker) loads only when it runs.
       const { runDemo } = await import('../demo/run-demo.js');
       ctx.setExitCode(

@@ -10,10 +10,10 @@ import {
 } from '../metrics/forecast.js';
 import { defaultForecastMethod, loadAccuracy, summarizeAccuracy } from '../metrics/forecast-accuracy.js';
 import { addDays, asOfInstant, localDate, parsePeriod, periodContaining } from '../metrics/periods.js';
+import { asOfOption } from './as-of-option.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 import { displayMoney, printJson, printLine, printTable } from './cli-io.js';
-import { asOfOption } from './program.js';
 
 // One rounding definition for every JSON document (money to cents, ratios to 6 decimals).
 const money = (n: number): number => roundMoney(n);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ZodError } from 'zod';
 import { ConnectorError } from '../../connectors/connector-error.js';
 import { UnsupportedConnectorError } from '../../workers/connector-factory.js';
@@ -12,10 +12,6 @@ import { type CliContext, createCliContext } from './cli-context.js';
 import { CliError, ExitCode, type ExitCodeValue } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { registerCommands } from './register-commands.js';
-
-/** A date flag shared by every command: compute as if that day were today. */
-export const asOfOption = (): Option =>
-  new Option('--as-of <YYYY-MM-DD>', 'compute as if this day were today (end of day, connection time zone)');
 
 /**
  * The version of package.json: the bin runs from src/cli (tsx) and from dist/src/cli (built), so
@@ -48,7 +44,9 @@ export function buildProgram(ctx: CliContext): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(output);
-  registerCommands(program, ctx);
+  // The demo drives the real commands in-process: it gets this program's runner handed down
+  // rather than importing it, which would close a loop through register-commands.
+  registerCommands(program, ctx, runCli);
   // Sub-commands inherit the override and output so usage errors come back as exit code 2.
   const configure = (command: Command): void => {
     for (const sub of command.commands) {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerAudit } from './audit-command.js';
 import type { CliContext } from './cli-context.js';
+import type { ExitCodeValue } from './cli-error.js';
+import type { CliIo } from './cli-io.js';
 import { registerConnections } from './connections-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerFields } from './fields-command.js';
@@ -15,7 +17,11 @@ import { registerSync } from './sync-command.js';
 import { registerWorker } from './worker-command.js';
 
 /** Every command group, one file each. */
-export function registerCommands(program: Command, ctx: CliContext): void {
+export function registerCommands(
+  program: Command,
+  ctx: CliContext,
+  runCli: (argv: readonly string[], io: CliIo) => Promise<ExitCodeValue>,
+): void {
   registerMigrate(program, ctx);
   registerConnections(program, ctx);
   registerForecast(program, ctx);
@@ -27,6 +33,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAudit(program, ctx);
   registerQuotas(program, ctx);
   registerReport(program, ctx);
-  registerDemo(program, ctx);
+  registerDemo(program, ctx, runCli);
   registerFields(program, ctx);
 }
