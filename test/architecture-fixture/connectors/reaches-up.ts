@@ -1,0 +1,4 @@
+// A connector that reaches into the app: the architecture check must refuse this file.
+import { appValue } from '../src/app-value.js';
+
+export const leaked = appValue;

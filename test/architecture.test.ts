@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * `npm run check` runs dependency-cruiser over the tree with .dependency-cruiser.cjs. This proves
+ * the rules bite: a fixture connector that imports app code is refused, by name of the rule.
+ */
+const root = fileURLToPath(new URL('../', import.meta.url));
+const fixture = fileURLToPath(new URL('./architecture-fixture/', import.meta.url));
+
+function cruise(cwd: string, paths: readonly string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [
+        `${root}node_modules/dependency-cruiser/bin/dependency-cruise.mjs`,
+        ...paths,
+        '--config',
+        `${root}.dependency-cruiser.cjs`,
+      ],
+      { cwd, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, output: stdout + stderr });
+      },
+    );
+  });
+}
+
+describe('architecture rules', () => {
+  it('refuses a connector that imports the app, naming the rule and the import', async () => {
+    const run = await cruise(fixture, ['connectors', 'src']);
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain('connectors-stand-alone: connectors/reaches-up.ts → src/app-value.ts');
+    expect(run.output).toMatch(/1 dependency violations \(1 errors/);
+  });
+});
