@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { asOfInstant, parsePeriod } from '../src/calendar/periods.js';
 import { createDb, dropDatabase } from '../src/db.js';
 import { auditDocument, auditLeads } from '../src/metrics/lead-audit.js';
-import { asOfInstant, parsePeriod } from '../src/metrics/periods.js';
 import { migrate } from '../src/migrate.js';
 import { insertConnection } from '../test/support/fixtures.js';
 

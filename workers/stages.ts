@@ -1,9 +1,9 @@
 import type { CrmConnector } from '../connectors/connector.js';
+import { asOfInstant, localDate } from '../src/calendar/periods.js';
 import type { Connection } from '../src/connections/connection-store.js';
 import type { Db } from '../src/db.js';
 import type { Logger } from '../src/logger.js';
 import { computeMetrics } from '../src/metrics/compute-metrics.js';
-import { asOfInstant, localDate } from '../src/metrics/periods.js';
 import { pullConnection } from '../src/pull/pull-connection.js';
 import { pushStage } from '../src/push/push-stage.js';
 import { addRunCounts, type RunOptions } from '../src/warehouse/sync-runs.js';

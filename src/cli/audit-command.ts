@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
+import { asOfInstant, parsePeriod } from '../calendar/periods.js';
 import { renderAuditReport } from '../metrics/audit-report.js';
 import { formatP } from '../metrics/fairness-audit.js';
 import { auditDocument, auditLeads, type LeadAudit } from '../metrics/lead-audit.js';
 import { assignmentTrail } from '../metrics/lead-distribution.js';
-import { asOfInstant, parsePeriod } from '../metrics/periods.js';
 import { asOfOption } from './as-of-option.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, usageError } from './cli-error.js';

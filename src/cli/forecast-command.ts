@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { addDays, asOfInstant, localDate, parsePeriod, periodContaining } from '../calendar/periods.js';
 import { roundMoney, roundRatio } from '../metrics/attainment-document.js';
 import { runBacktest } from '../metrics/backtest.js';
 import {
@@ -9,7 +10,6 @@ import {
   type ForecastResult,
 } from '../metrics/forecast.js';
 import { defaultForecastMethod, loadAccuracy, summarizeAccuracy } from '../metrics/forecast-accuracy.js';
-import { addDays, asOfInstant, localDate, parsePeriod, periodContaining } from '../metrics/periods.js';
 import { asOfOption } from './as-of-option.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';

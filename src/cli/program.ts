@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ZodError } from 'zod';
 import { ConnectorError } from '../../connectors/connector-error.js';
 import { UnsupportedConnectorError } from '../../workers/connector-factory.js';
+import { CalendarInputError } from '../calendar/calendar-input-error.js';
 import { ConfigError } from '../config.js';
 import { ConnectionNotFoundError, DuplicateConnectionError } from '../connections/connection-store.js';
 import { CredentialKeyError } from '../connections/credentials-cipher.js';
@@ -99,6 +100,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         .map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`)
         .join('; ');
       io.stderr.write(`error: invalid input (${detail}); check the values and run again.\n`);
+      return ExitCode.usage;
+    }
+    if (error instanceof CalendarInputError) {
+      io.stderr.write(`error: --${error.input} expects ${error.expected}, not "${error.value}".\n`);
       return ExitCode.usage;
     }
     const message = knownMessage(error);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { asOfInstant, type Period, parsePeriod } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { type AttainmentReport, computeAttainment } from '../metrics/attainment.js';
 import { attainmentDocument, roundMoney, roundRatio } from '../metrics/attainment-document.js';
-import { asOfInstant, type Period, parsePeriod } from '../metrics/periods.js';
 import { computeRepComparison, type RepComparisonReport } from '../metrics/rep-comparison.js';
 import { repComparisonDocument } from '../metrics/rep-comparison-document.js';
 import type { CliContext } from './cli-context.js';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
+import { addDays, type Period, shiftPeriod } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { computeAttainment } from '../metrics/attainment.js';
-import { addDays, type Period, shiftPeriod } from '../metrics/periods.js';
 
 /**
  * What a sales-ops admin would load on day one, derived from the CRM's own history so the

@@ -5,7 +5,7 @@ import {
   type Period,
   periodContaining,
   shiftPeriod,
-} from '../metrics/periods.js';
+} from '../calendar/periods.js';
 
 /**
  * Which dates the demo's story is told on, from one clock. The sandboxes generate their company up

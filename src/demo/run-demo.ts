@@ -5,6 +5,7 @@ import { type SalesforceSandboxOptions, startSalesforceSandbox } from '../../san
 import { createConnectorFactory } from '../../workers/connector-factory.js';
 import { createSyncQueue } from '../../workers/queues.js';
 import { startSyncWorker } from '../../workers/sync-worker.js';
+import { asOfInstant, localDate, periodContaining } from '../calendar/periods.js';
 import type { ExitCodeValue } from '../cli/cli-error.js';
 import { CliError } from '../cli/cli-error.js';
 import { type Captured, type CliIo, captureRun } from '../cli/cli-io.js';
@@ -12,7 +13,6 @@ import { loadConfig } from '../config.js';
 import { createConnectionStore } from '../connections/connection-store.js';
 import { createDb, databaseName, dropDatabase } from '../db.js';
 import { createLogger } from '../logger.js';
-import { asOfInstant, localDate, periodContaining } from '../metrics/periods.js';
 import { createRedis } from '../redis.js';
 import { checkServices } from '../service-check.js';
 import { demoEnvironment } from './demo-environment.js';

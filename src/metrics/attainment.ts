@@ -1,8 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
+import { localDate, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { inAnalyticsTransaction, openPipelineSql, repTeamSql, wonCreditsSql } from './attainment-credits.js';
-import { localDate, type Period } from './periods.js';
 import { connectionHolidays, effectiveQuotasSql } from './quotas.js';
 import { periodPace, runRateProjection } from './run-rate.js';
 

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { addDays, type Period, shiftPeriod } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { computeForecast, FORECAST_METHODS, type ForecastMethod } from './forecast.js';
@@ -9,7 +10,6 @@ import {
   saveAccuracy,
   scoreForecast,
 } from './forecast-accuracy.js';
-import { addDays, type Period, shiftPeriod } from './periods.js';
 import { saveForecastSnapshot } from './snapshots.js';
 
 /**

@@ -1,7 +1,7 @@
+import { localDate, periodContaining } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { auditLeads } from './lead-audit.js';
-import { localDate, periodContaining } from './periods.js';
 
 export const LEAD_SHARE_METRIC = 'salesops_lead_share_vs_expected';
 

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
+import type { Period } from '../calendar/periods.js';
 import type { Db } from '../db.js';
 import { wonCreditsSql } from './attainment-credits.js';
 import { FORECAST_METHODS, type ForecastMethod } from './forecast.js';
-import type { Period } from './periods.js';
 
 /**
  * Forecast accuracy (DESIGN §5): once a period has closed, each method's snapshot from weeks 1,

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
+import { localDate, periodContaining } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { computeForecast, type ForecastResult } from './forecast.js';
 import { defaultForecastMethod } from './forecast-accuracy.js';
 import { modelCategory } from './history-model.js';
-import { localDate, periodContaining } from './periods.js';
 
 /**
  * Push-back values for the compute stage (DESIGN §6), for the current fiscal quarter: per open

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
+import { addDays, localDate, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { periodCutoff } from './attainment.js';
@@ -20,7 +21,6 @@ import {
 } from './history-model.js';
 import type { Distribution } from './monte-carlo.js';
 import { runMonteCarlo } from './monte-carlo-pool.js';
-import { addDays, localDate, type Period } from './periods.js';
 import { connectionHolidays, effectiveQuotasSql } from './quotas.js';
 import { type PeriodPace, periodPace, runRateProjection } from './run-rate.js';
 

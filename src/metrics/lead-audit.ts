@@ -1,3 +1,4 @@
+import { addDays, daysInclusive, localDate, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import {
@@ -17,7 +18,6 @@ import {
   type OwnerInfo,
   type SettingWindow,
 } from './lead-distribution.js';
-import { addDays, daysInclusive, localDate, type Period } from './periods.js';
 
 /** Who was in the rotation: from imported rep settings, or everyone active at equal weight. */
 export type RotationSource = 'settings' | 'equal';

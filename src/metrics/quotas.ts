@@ -1,8 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
+import { lastOfMonth, monthsBetween } from '../calendar/periods.js';
+import { workingDays } from '../calendar/working-days.js';
 import type { Connection } from '../connections/connection-store.js';
-import { lastOfMonth, monthsBetween } from './periods.js';
-import { workingDays } from './working-days.js';
 
 /**
  * Quotas live at month grain (DESIGN §4). A row that spans several months is spread over them

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
+import { addDays, monthStart, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { periodCutoff, repAttainmentSql } from './attainment.js';
 import { closedDealsSql, inAnalyticsTransaction } from './attainment-credits.js';
-import { addDays, monthStart, type Period } from './periods.js';
 import { isOutlier, wilsonInterval } from './rep-comparison-stats.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { Period } from './periods.js';
-import { workingDays } from './working-days.js';
+import type { Period } from '../calendar/periods.js';
+import { workingDays } from '../calendar/working-days.js';
 
 /**
  * The run-rate projection (DESIGN §5): closed so far ÷ elapsed working days × working days in

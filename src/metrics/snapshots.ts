@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
+import { daysInclusive, localDate, type Period, periodContaining } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { computeForecast, FORECAST_METHODS, type ForecastResult, type SubjectForecast } from './forecast.js';
 import { defaultForecastMethod, scoreClosedPeriods } from './forecast-accuracy.js';
-import { daysInclusive, localDate, type Period, periodContaining } from './periods.js';
 
 /**
  * What each sync remembers for forecasting: the changes in open deals since the last sync

@@ -7,8 +7,8 @@ import type {
   Lead,
   LeadOwnerChange,
 } from '../../connectors/connector.js';
+import { addDays } from '../calendar/periods.js';
 import type { Db } from '../db.js';
-import { addDays } from '../metrics/periods.js';
 import { connectionHolidays } from '../metrics/quotas.js';
 import { loadCheckpoint } from './page-writer.js';
 import { type StreamTarget, saveDealPage, staleDealIds } from './save-deals.js';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { localDate, periodContaining } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
-import { localDate, periodContaining } from '../metrics/periods.js';
 import { mappedFields, sendKind } from './field-specs.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parsePeriod } from '../../src/calendar/periods.js';
 import { quarterlyRate } from '../../src/demo/demo-plans.js';
 import { demoStory, describeQuarter } from '../../src/demo/demo-story.js';
-import { parsePeriod } from '../../src/metrics/periods.js';
 
 const hubspot = { fiscalYearStartMonth: 1, timeZone: 'America/New_York' };
 const salesforce = { fiscalYearStartMonth: 2, timeZone: 'America/Los_Angeles' };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asOfInstant } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
 import { computeAttainmentMetrics } from '../../src/metrics/attainment-metrics.js';
-import { asOfInstant } from '../../src/metrics/periods.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 import { Q3, seed, seedPipeline } from './attainment-fixture.js';

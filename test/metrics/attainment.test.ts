@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asOfInstant, parsePeriod } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
 import { computeAttainment } from '../../src/metrics/attainment.js';
-import { asOfInstant, parsePeriod } from '../../src/metrics/periods.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 import { Q3, seed, seedPipeline } from './attainment-fixture.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, asOfInstant, parsePeriod } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
-import { addDays, asOfInstant, parsePeriod } from '../../src/metrics/periods.js';
 import {
   comparisonWindow,
   computeRepComparison,

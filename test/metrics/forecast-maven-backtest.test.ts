@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, parsePeriod } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
 import { runBacktest } from '../../src/metrics/backtest.js';
 import { FORECAST_METHODS } from '../../src/metrics/forecast.js';
 import { summarizeAccuracy } from '../../src/metrics/forecast-accuracy.js';
-import { addDays, parsePeriod } from '../../src/metrics/periods.js';
 import { insertConnection } from '../support/fixtures.js';
 import { needSharedData } from '../support/requirements.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asOfInstant, parsePeriod } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
 import { computeForecast } from '../../src/metrics/forecast.js';
 import { computeForecastMetrics } from '../../src/metrics/forecast-metrics.js';
-import { asOfInstant, parsePeriod } from '../../src/metrics/periods.js';
 import { recordDealChanges } from '../../src/metrics/snapshots.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';

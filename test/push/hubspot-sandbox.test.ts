@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxRecord } from '../../sandboxes/hubspot/sandbox-record.js';
+import type { Period } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
-import type { Period } from '../../src/metrics/periods.js';
 import { runSync, type SyncSummary } from '../../workers/run-sync.js';
 import { createHubspotHarness, type HubspotHarness, REDIS_URL } from '../connectors/hubspot/harness.js';
 import {

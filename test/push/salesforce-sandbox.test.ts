@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
+import type { Period } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
-import type { Period } from '../../src/metrics/periods.js';
 import { runSync, type SyncSummary } from '../../workers/run-sync.js';
 import {
   createSalesforceHarness,

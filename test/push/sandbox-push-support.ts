@@ -1,9 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { localDate, type Period, periodContaining } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
 import type { Db } from '../../src/db.js';
-import { localDate, type Period, periodContaining } from '../../src/metrics/periods.js';
 import { runCapture } from '../cli/cli-run.js';
 
 /**

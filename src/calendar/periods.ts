@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { usageError } from '../cli/cli-error.js';
+import { CalendarInputError } from './calendar-input-error.js';
 
 /**
  * Reporting periods (DESIGN §5). Months are calendar months; quarters and years are fiscal,
@@ -125,14 +125,16 @@ function monthPeriod(year: number, month: number): Period {
 
 /**
  * `2026-Q3` (fiscal quarter), `2026-07` (calendar month) or `2026` (fiscal year ending in 2026).
- * A bad spec is a usage error (exit 2) that says which forms are accepted.
+ * A bad spec is a CalendarInputError that says which forms are accepted.
  */
 export function parsePeriod(spec: string, opts: FiscalOptions): Period {
   checkFiscalStart(opts.fiscalYearStartMonth);
   const text = spec.trim();
   const bad = () =>
-    usageError(
-      `--period expects a fiscal quarter (2026-Q3), a calendar month (2026-07) or a fiscal year (2026), not "${spec}".`,
+    new CalendarInputError(
+      'period',
+      spec,
+      'a fiscal quarter (2026-Q3), a calendar month (2026-07) or a fiscal year (2026)',
     );
   let m = /^(\d{4})-[Qq]([1-4])$/.exec(text);
   if (m) return quarterPeriod(Number(m[1]), Number(m[2]), opts.fiscalYearStartMonth);
@@ -173,7 +175,7 @@ export function asOfInstant(asOf: string | undefined, timeZone: string, now: Dat
   if (!IANAZone.isValidZone(timeZone)) throw new RangeError(`Unknown time zone "${timeZone}".`);
   const day = ISO_DATE.test(asOf) ? DateTime.fromISO(asOf, { zone: timeZone }) : null;
   if (!day?.isValid || day.toISODate() !== asOf) {
-    throw usageError(`--as-of expects a date as YYYY-MM-DD (e.g. 2026-07-31), not "${asOf}".`);
+    throw new CalendarInputError('as-of', asOf, 'a date as YYYY-MM-DD (e.g. 2026-07-31)');
   }
   return day.endOf('day').toJSDate();
 }
