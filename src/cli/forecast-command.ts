@@ -111,7 +111,7 @@ export function registerForecast(program: Command, ctx: CliContext): void {
       });
       if (o.json) return printJson(ctx.io, forecastDocument(result));
       const t = result.team;
-      if (t.closedWon === 0 && t.forecasts.crm_weighted === 0 && t.distribution.p90 === 0) {
+      if (t.closedWon === 0 && t.weightedPipeline === 0 && t.distribution.p90 === 0) {
         return printLine(
           ctx.io,
           `No deals closed in ${period.key} (${period.start} … ${period.end}) and none is open with a close date in it as of ${result.asOfDate}; pick another --period or run \`salesops sync\` first.`,
