@@ -7,6 +7,7 @@ import { CalendarInputError } from '../calendar/calendar-input-error.js';
 import { ConfigError } from '../config.js';
 import { ConnectionNotFoundError, DuplicateConnectionError } from '../connections/connection-store.js';
 import { CredentialKeyError } from '../connections/credentials-cipher.js';
+import { ImportFileError } from '../imports/import-file-error.js';
 import { MigrationError } from '../migrate.js';
 import { ServiceUnavailableError } from '../service-check.js';
 import { type CliContext, createCliContext } from './cli-context.js';
@@ -70,6 +71,7 @@ function knownMessage(error: unknown): string | null {
     MigrationError,
     ConnectorError,
     UnsupportedConnectorError,
+    ImportFileError,
   ]) {
     if (error instanceof known) return error.message;
   }

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { centsToDecimal } from '../metrics/quotas.js';
-import { applyQuotaImport, planQuotaImport, quotaCsvSpec } from '../metrics/quotas-import.js';
+import { readCsv } from '../imports/csv-import.js';
+import { applyQuotaImport, planQuotaImport, quotaCsvSpec } from '../imports/quotas-import.js';
+import { centsToDecimal } from '../warehouse/money.js';
 import type { CliContext } from './cli-context.js';
 import { printJson, printLine } from './cli-io.js';
-import { readCsv, refusal } from './csv-import.js';
+import { refusal } from './import-refusal.js';
 
 interface ImportOptions {
   connection: string;

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { applyRepSettings, repSettingsCsv, resolveRepSettings } from '../metrics/rep-settings.js';
+import { readCsv } from '../imports/csv-import.js';
+import { applyRepSettings, repSettingsCsv, resolveRepSettings } from '../imports/rep-settings-import.js';
 import type { CliContext } from './cli-context.js';
 import { printJson, printLine } from './cli-io.js';
-import { readCsv, refusal } from './csv-import.js';
+import { refusal } from './import-refusal.js';
 
 interface RepsOptions {
   connection: string;

@@ -1,9 +1,10 @@
 import { type RawBuilder, sql } from 'kysely';
+import { connectionHolidays } from '../calendar/connection-holidays.js';
 import { localDate, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { effectiveQuotasSql } from '../warehouse/quotas.js';
 import { inAnalyticsTransaction, openPipelineSql, repTeamSql, wonCreditsSql } from './attainment-credits.js';
-import { connectionHolidays, effectiveQuotasSql } from './quotas.js';
 import { periodPace, runRateProjection } from './run-rate.js';
 
 /**

@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
+import { connectionHolidays } from '../calendar/connection-holidays.js';
 import { addDays, localDate, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { effectiveQuotasSql } from '../warehouse/quotas.js';
 import { periodCutoff } from './attainment.js';
 import { openPipelineSql, wonCreditsSql } from './attainment-credits.js';
 import {
@@ -21,7 +23,6 @@ import {
 } from './history-model.js';
 import type { Distribution } from './monte-carlo.js';
 import { runMonteCarlo } from './monte-carlo-pool.js';
-import { connectionHolidays, effectiveQuotasSql } from './quotas.js';
 import { type PeriodPace, periodPace, runRateProjection } from './run-rate.js';
 
 /**

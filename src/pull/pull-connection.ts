@@ -7,9 +7,9 @@ import type {
   Lead,
   LeadOwnerChange,
 } from '../../connectors/connector.js';
+import { connectionHolidays } from '../calendar/connection-holidays.js';
 import { addDays } from '../calendar/periods.js';
 import type { Db } from '../db.js';
-import { connectionHolidays } from '../metrics/quotas.js';
 import { loadCheckpoint } from './page-writer.js';
 import { type StreamTarget, saveDealPage, staleDealIds } from './save-deals.js';
 import { leadsNeedingHistory, saveLeadPage } from './save-leads.js';

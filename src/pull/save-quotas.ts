@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Quota } from '../../connectors/connector.js';
 import type { Db } from '../db.js';
-import { centsToDecimal, spreadQuota, toCents } from '../metrics/quotas.js';
+import { centsToDecimal, toCents } from '../warehouse/money.js';
+import { spreadQuota } from '../warehouse/quotas.js';
 
 /**
  * CRM quotas (HubSpot goal targets, Salesforce ForecastingQuota) at month grain, source 'crm'.

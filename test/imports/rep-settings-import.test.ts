@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCapture } from '../cli/cli-run.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
-import { runCapture } from './cli-run.js';
 
 let t: TestDatabase;
 let dir: string;

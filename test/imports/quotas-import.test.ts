@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asOfInstant, parsePeriod } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
 import { computeAttainment } from '../../src/metrics/attainment.js';
-import { spreadQuota } from '../../src/metrics/quotas.js';
+import { spreadQuota } from '../../src/warehouse/quotas.js';
+import { runCapture } from '../cli/cli-run.js';
 import { Q3, seed } from '../metrics/attainment-fixture.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
-import { runCapture } from './cli-run.js';
 
 let t: TestDatabase;
 let dir: string;

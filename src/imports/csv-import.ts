@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
-import { CliError } from './cli-error.js';
+import { ImportFileError } from './import-file-error.js';
 
 /**
  * The import rules of DESIGN.md §7 in one place: the whole file is validated first; any bad row
@@ -40,7 +40,7 @@ export async function readCsv<S extends z.ZodType>(
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new CliError(
+    throw new ImportFileError(
       `Cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path.`,
     );
   }
@@ -56,7 +56,9 @@ export function parseCsv<S extends z.ZodType>(text: string, spec: CsvSpec<S>): C
       trim: true,
     });
   } catch (error) {
-    throw new CliError(`The file is not valid CSV (${(error as Error).message}); fix it and import again.`);
+    throw new ImportFileError(
+      `The file is not valid CSV (${(error as Error).message}); fix it and import again.`,
+    );
   }
   const header = (records[0] ?? []).map((cell) => cell.toLowerCase());
   const known = new Set([...spec.required, ...spec.optional, ...(spec.oneOf ?? []).flat()]);
@@ -71,7 +73,7 @@ export function parseCsv<S extends z.ZodType>(text: string, spec: CsvSpec<S>): C
       missing.length > 0 && `missing column(s) ${missing.join(', ')}`,
       unknown.length > 0 && `unknown column(s) ${unknown.join(', ')}`,
     ].filter(Boolean);
-    throw new CliError(
+    throw new ImportFileError(
       `The header is wrong (${parts.join('; ')}); expected ${[...spec.required, ...(spec.oneOf ?? []).map((g) => g.join('|'))].join(',')}${spec.optional.length ? `[,${spec.optional.join(',')}]` : ''}.`,
     );
   }
@@ -99,12 +101,4 @@ export function parseCsv<S extends z.ZodType>(text: string, spec: CsvSpec<S>): C
     }
   });
   return { rows, problems };
-}
-
-/** The refusal every import gives for a file with bad rows (none applied). */
-export function refusal(file: string, problems: readonly CsvProblem[]): CliError {
-  const list = problems.map((p) => `  line ${p.line}: ${p.reason}`).join('\n');
-  return new CliError(
-    `${file} has ${problems.length} invalid row(s), so nothing was imported; fix them or rerun with --skip-invalid:\n${list}`,
-  );
 }

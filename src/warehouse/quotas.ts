@@ -1,8 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
-import { z } from 'zod';
 import { lastOfMonth, monthsBetween } from '../calendar/periods.js';
 import { workingDays } from '../calendar/working-days.js';
-import type { Connection } from '../connections/connection-store.js';
+import type { Db } from '../db.js';
 
 /**
  * Quotas live at month grain (DESIGN §4). A row that spans several months is spread over them
@@ -17,27 +16,6 @@ export interface MonthShare {
   readonly month: string;
   /** Whole cents. */
   readonly cents: bigint;
-}
-
-/** Holidays an admin stored on the connection (`settings.holidays`: ISO dates); none by default. */
-export function connectionHolidays(connection: Pick<Connection, 'settings'>): readonly string[] {
-  const parsed = z.array(z.iso.date()).safeParse(connection.settings.holidays);
-  return parsed.success ? parsed.data : [];
-}
-
-/** Parses a non-negative decimal to whole cents, rounding half up; null when it is not one. */
-export function toCents(amount: string): bigint | null {
-  const m = /^(\d+)(?:\.(\d+))?$/.exec(amount.trim());
-  if (!m) return null;
-  const fraction = (m[2] ?? '').padEnd(3, '0');
-  const cents = BigInt(m[1] as string) * 100n + BigInt(fraction.slice(0, 2));
-  return Number(fraction[2]) >= 5 ? cents + 1n : cents;
-}
-
-export function centsToDecimal(cents: bigint): string {
-  const sign = cents < 0n ? '-' : '';
-  const abs = cents < 0n ? -cents : cents;
-  return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }
 
 /**
@@ -106,4 +84,47 @@ export function effectiveQuotasSql(connectionId: number, start: string, end: str
     select m.owner_id, m.team_id, sum(m.amount) as quota
     from (${effectiveQuotaMonthsSql(connectionId, start, end)}) m
     group by m.owner_id, m.team_id`;
+}
+
+export interface CsvQuotaMonth {
+  readonly ownerId: string | null;
+  readonly teamId: string | null;
+  /** `YYYY-MM-01`. */
+  readonly month: string;
+  /** Decimal text (`centsToDecimal`). */
+  readonly amount: string;
+  readonly currency: string | null;
+  /** `file:lines` the month came from. */
+  readonly sourceRef: string;
+}
+
+/**
+ * An import's month rows as `source='csv'`, in one statement (all or nothing). A row replaces the
+ * earlier CSV row for its subject and month, and is rewritten only when amount or currency
+ * differ, so re-importing a file changes nothing. Returns the rows inserted or changed.
+ */
+export async function upsertCsvQuotaMonths(
+  db: Db,
+  connectionId: number,
+  months: readonly CsvQuotaMonth[],
+): Promise<number> {
+  if (months.length === 0) return 0;
+  const values = months.map(
+    (m) =>
+      sql`(${connectionId}::int, ${m.ownerId}::text, ${m.teamId}::text, ${m.month}::date, ${m.amount}::numeric, ${m.currency}::text, ${m.sourceRef}::text)`,
+  );
+  // The conflict target is the unique expression index of migration 004.
+  const result = await sql<{ n: number }>`
+    with written as (
+      insert into quotas (connection_id, owner_id, team_id, month, amount, currency, source, source_ref)
+      select v.c, v.o, v.t, v.m, v.a, v.cur, 'csv', v.ref
+      from (values ${sql.join(values)}) as v(c, o, t, m, a, cur, ref)
+      on conflict (connection_id, coalesce(owner_id, ''), coalesce(team_id, ''), month, source)
+      do update set amount = excluded.amount, currency = excluded.currency,
+                    source_ref = excluded.source_ref, updated_at = now()
+      where quotas.amount is distinct from excluded.amount or quotas.currency is distinct from excluded.currency
+      returning 1
+    )
+    select count(*)::int as n from written`.execute(db);
+  return result.rows[0]?.n ?? 0;
 }

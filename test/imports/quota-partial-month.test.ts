@@ -7,11 +7,11 @@ import { asOfInstant, parsePeriod } from '../../src/calendar/periods.js';
 import { workingDays } from '../../src/calendar/working-days.js';
 import type { Connection } from '../../src/connections/connection-store.js';
 import { computeAttainment } from '../../src/metrics/attainment.js';
-import { spreadQuota } from '../../src/metrics/quotas.js';
+import { spreadQuota } from '../../src/warehouse/quotas.js';
 import { runCapture } from '../cli/cli-run.js';
+import { Q3, seed } from '../metrics/attainment-fixture.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
-import { Q3, seed } from './attainment-fixture.js';
 
 /*
  * A quota row that starts mid-month (DESIGN §5: "one covering part of a month counts that

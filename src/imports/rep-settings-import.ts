@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { CsvProblem, CsvRow, CsvSpec } from '../cli/csv-import.js';
 import type { Db } from '../db.js';
+import { replaceOwnerWindows } from '../warehouse/owner-settings.js';
+import type { CsvProblem, CsvRow, CsvSpec } from './csv-import.js';
 
 /**
  * Rep settings for lead routing (DESIGN §5, §7 `settings reps`): a lead weight (routing
@@ -122,9 +123,6 @@ export interface ApplyResult {
   readonly changed: number;
 }
 
-const windowKey = (w: { weight: number; from: string | null; to: string | null }): string =>
-  `${w.weight}|${w.from ?? ''}|${w.to ?? ''}`;
-
 /** Replaces each listed owner's windows in one transaction; owners whose windows are already identical are not touched. */
 export async function applyRepSettings(
   db: Db,
@@ -133,50 +131,7 @@ export async function applyRepSettings(
 ): Promise<ApplyResult> {
   const byOwner = new Map<string, ResolvedWindow[]>();
   for (const window of windows) byOwner.set(window.ownerId, [...(byOwner.get(window.ownerId) ?? []), window]);
-  const ownerIds = [...byOwner.keys()];
-  if (ownerIds.length === 0) return { owners: 0, windows: 0, changed: 0 };
-  return db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('owner_settings')
-      .select(['owner_id', 'lead_weight', 'available_from', 'available_to'])
-      .where('connection_id', '=', connectionId)
-      .where('owner_id', 'in', ownerIds)
-      .forUpdate()
-      .execute();
-    const stored = new Map<string, string[]>();
-    for (const row of existing) {
-      const key = windowKey({
-        weight: Number(row.lead_weight),
-        from: row.available_from,
-        to: row.available_to,
-      });
-      stored.set(row.owner_id, [...(stored.get(row.owner_id) ?? []), key]);
-    }
-    const changedOwners = ownerIds.filter((ownerId) => {
-      const next = byOwner.get(ownerId)!.map(windowKey).sort().join(',');
-      return (stored.get(ownerId) ?? []).sort().join(',') !== next;
-    });
-    if (changedOwners.length > 0) {
-      await trx
-        .deleteFrom('owner_settings')
-        .where('connection_id', '=', connectionId)
-        .where('owner_id', 'in', changedOwners)
-        .execute();
-      await trx
-        .insertInto('owner_settings')
-        .values(
-          changedOwners.flatMap((ownerId) =>
-            byOwner.get(ownerId)!.map((w) => ({
-              connection_id: connectionId,
-              owner_id: ownerId,
-              lead_weight: w.weight,
-              available_from: w.from,
-              available_to: w.to,
-            })),
-          ),
-        )
-        .execute();
-    }
-    return { owners: ownerIds.length, windows: windows.length, changed: changedOwners.length };
-  });
+  if (byOwner.size === 0) return { owners: 0, windows: 0, changed: 0 };
+  const changed = await replaceOwnerWindows(db, connectionId, byOwner);
+  return { owners: byOwner.size, windows: windows.length, changed };
 }

@@ -1,10 +1,11 @@
 import { basename } from 'node:path';
-import { sql } from 'kysely';
 import { z } from 'zod';
-import type { CsvProblem, CsvResult, CsvSpec } from '../cli/csv-import.js';
+import { connectionHolidays } from '../calendar/connection-holidays.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
-import { centsToDecimal, connectionHolidays, spreadQuota, toCents } from './quotas.js';
+import { centsToDecimal, toCents } from '../warehouse/money.js';
+import { spreadQuota, upsertCsvQuotaMonths } from '../warehouse/quotas.js';
+import type { CsvProblem, CsvResult, CsvSpec } from './csv-import.js';
 
 /**
  * `salesops quotas import`: CSV rows → validated month rows → one upsert. Rules (DESIGN §7):
@@ -208,22 +209,17 @@ export async function applyQuotaImport(
   const totalCents = months.reduce((sum, m) => sum + m.cents, 0n);
   if (months.length === 0) return { months: 0, changed: 0, totalCents };
   const name = basename(file);
-  const values = months.map(
-    (m) =>
-      sql`(${connection.id}::int, ${m.ownerId}::text, ${m.teamId}::text, ${m.month}::date, ${centsToDecimal(m.cents)}::numeric, ${connection.currency}::text, ${`${name}:${m.lines.join(',')}`}::text)`,
+  const changed = await upsertCsvQuotaMonths(
+    db,
+    connection.id,
+    months.map((m) => ({
+      ownerId: m.ownerId,
+      teamId: m.teamId,
+      month: m.month,
+      amount: centsToDecimal(m.cents),
+      currency: connection.currency,
+      sourceRef: `${name}:${m.lines.join(',')}`,
+    })),
   );
-  // The conflict target is the unique expression index of migration 004.
-  const result = await sql<{ n: number }>`
-    with written as (
-      insert into quotas (connection_id, owner_id, team_id, month, amount, currency, source, source_ref)
-      select v.c, v.o, v.t, v.m, v.a, v.cur, 'csv', v.ref
-      from (values ${sql.join(values)}) as v(c, o, t, m, a, cur, ref)
-      on conflict (connection_id, coalesce(owner_id, ''), coalesce(team_id, ''), month, source)
-      do update set amount = excluded.amount, currency = excluded.currency,
-                    source_ref = excluded.source_ref, updated_at = now()
-      where quotas.amount is distinct from excluded.amount or quotas.currency is distinct from excluded.currency
-      returning 1
-    )
-    select count(*)::int as n from written`.execute(db);
-  return { months: months.length, changed: result.rows[0]?.n ?? 0, totalCents };
+  return { months: months.length, changed, totalCents };
 }
