@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { asOfInstant, parsePeriod } from '../src/calendar/periods.js';
 import { createDb, dropDatabase } from '../src/db.js';
-import { auditDocument, auditLeads } from '../src/metrics/lead-audit.js';
+import { auditLeads } from '../src/metrics/lead-audit.js';
 import { migrate } from '../src/migrate.js';
+import { auditDocument } from '../src/reports/audit-document.js';
 import { insertConnection } from '../test/support/fixtures.js';
 
 /**

@@ -2,10 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { asOfInstant, parsePeriod } from '../calendar/periods.js';
-import { renderAuditReport } from '../metrics/audit-report.js';
 import { formatP } from '../metrics/fairness-audit.js';
-import { auditDocument, auditLeads, type LeadAudit } from '../metrics/lead-audit.js';
+import { auditLeads, type LeadAudit } from '../metrics/lead-audit.js';
 import { assignmentTrail } from '../metrics/lead-distribution.js';
+import { auditDocument } from '../reports/audit-document.js';
+import { renderAuditReport } from '../reports/audit-report.js';
+import { auditTrailRows } from '../reports/audit-trail-csv.js';
 import { asOfOption } from './as-of-option.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, usageError } from './cli-error.js';
@@ -73,27 +75,7 @@ async function writeCsv(ctx: CliContext, result: LeadAudit): Promise<void> {
     end: period.end,
     asOf,
   });
-  const flagged = new Map(result.leadFlags.map((flag) => [`${flag.leadId}|${flag.ownerId}`, flag.reason]));
-  const rows = trail.map((row) => {
-    const rep = result.repInputs.get(row.ownerId);
-    return {
-      lead_id: row.leadId,
-      owner_email: row.ownerEmail ?? rep?.ownerEmail ?? row.ownerId,
-      assigned_at: row.assignedAt.toISOString(),
-      local_date: result.days[row.day] ?? '',
-      source: row.source,
-      quality_tier: row.tier,
-      score: row.score ?? '',
-      rating: row.rating ?? '',
-      counted: row.counted,
-      in_rotation: row.isQueue ? false : (rep?.weights?.[row.day] ?? 0) > 0,
-      note: row.isQueue
-        ? 'queue (not a rep; not counted)'
-        : row.counted
-          ? (flagged.get(`${row.leadId}|${row.ownerId}`) ?? '')
-          : 'not the first assignment in the period (or lead deleted)',
-    };
-  });
+  const rows = auditTrailRows(result, trail);
   ctx.io.stdout.write(stringify(rows, { header: true, cast: { boolean: (value) => String(value) } }));
 }
 

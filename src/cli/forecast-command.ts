@@ -1,23 +1,15 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { addDays, asOfInstant, localDate, parsePeriod, periodContaining } from '../calendar/periods.js';
-import { roundMoney, roundRatio } from '../metrics/attainment-document.js';
 import { runBacktest } from '../metrics/backtest.js';
-import {
-  computeForecast,
-  FORECAST_METHODS,
-  type ForecastMethod,
-  type ForecastResult,
-} from '../metrics/forecast.js';
+import { computeForecast, FORECAST_METHODS, type ForecastMethod } from '../metrics/forecast.js';
 import { defaultForecastMethod, loadAccuracy, summarizeAccuracy } from '../metrics/forecast-accuracy.js';
+import { accuracyMethods, accuracyScores, forecastDocument } from '../reports/forecast-document.js';
 import { asOfOption } from './as-of-option.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 import { displayMoney, printJson, printLine, printTable } from './cli-io.js';
 
-// One rounding definition for every JSON document (money to cents, ratios to 6 decimals).
-const money = (n: number): number => roundMoney(n);
-const ratio = roundRatio;
 const show = displayMoney;
 const pct = (n: number | null): string | null => (n === null ? null : `${(n * 100).toFixed(1)}%`);
 
@@ -35,32 +27,6 @@ function parseMethod(value: string | undefined): ForecastMethod | undefined {
     throw usageError(`--method expects one of ${FORECAST_METHODS.join(', ')}, not "${value}".`);
   }
   return value as ForecastMethod;
-}
-
-/** DESIGN §7 `forecast` document, exactly. */
-export function forecastDocument(result: ForecastResult) {
-  const t = result.team;
-  return {
-    period: { start: result.period.start, end: result.period.end },
-    currency: result.currency,
-    method: result.method,
-    team: {
-      closedWon: money(t.closedWon),
-      weightedPipeline: money(t.weightedPipeline),
-      commit: money(t.commit),
-      bestCase: money(t.bestCase),
-      p10: money(t.distribution.p10),
-      p50: money(t.distribution.p50),
-      p90: money(t.distribution.p90),
-      probabilityOfQuota: ratio(t.distribution.probabilityOfQuota),
-    },
-    reps: result.reps.map((r) => ({
-      ownerEmail: r.ownerEmail,
-      closedWon: money(r.closedWon),
-      weightedPipeline: money(r.weightedPipeline),
-      p50: money(r.distribution.p50),
-    })),
-  };
 }
 
 /**
@@ -169,18 +135,8 @@ export function registerForecast(program: Command, ctx: CliContext): void {
       if (o.json) {
         return printJson(ctx.io, {
           defaultMethod: best,
-          methods: summaries.map((s) => ({
-            ...s,
-            meanWeek4Error: ratio(s.meanWeek4Error),
-            meanWeek4Bias: ratio(s.meanWeek4Bias),
-          })),
-          scores: rows.map((r) => ({
-            ...r,
-            forecast: money(r.forecast),
-            actual: money(r.actual),
-            absPctError: ratio(r.absPctError),
-            bias: ratio(r.bias),
-          })),
+          methods: accuracyMethods(summaries),
+          scores: accuracyScores(rows),
         });
       }
       if (rows.length === 0) {
@@ -240,18 +196,8 @@ export function registerForecast(program: Command, ctx: CliContext): void {
           from: o.from,
           to: o.to,
           defaultMethod: best,
-          scores: rows.map((r) => ({
-            ...r,
-            forecast: money(r.forecast),
-            actual: money(r.actual),
-            absPctError: ratio(r.absPctError),
-            bias: ratio(r.bias),
-          })),
-          methods: summaries.map((s) => ({
-            ...s,
-            meanWeek4Error: ratio(s.meanWeek4Error),
-            meanWeek4Bias: ratio(s.meanWeek4Bias),
-          })),
+          scores: accuracyScores(rows),
+          methods: accuracyMethods(summaries),
         });
       }
       printTable(

@@ -3,9 +3,10 @@ import { asOfInstant, type Period, parsePeriod } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { type AttainmentReport, computeAttainment } from '../metrics/attainment.js';
-import { attainmentDocument, roundMoney, roundRatio } from '../metrics/attainment-document.js';
 import { computeRepComparison, type RepComparisonReport } from '../metrics/rep-comparison.js';
-import { repComparisonDocument } from '../metrics/rep-comparison-document.js';
+import { attainmentCsvRows } from '../reports/attainment-csv.js';
+import { attainmentDocument } from '../reports/attainment-document.js';
+import { repComparisonDocument } from '../reports/rep-comparison-document.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 import { type CliIo, displayMoney, printCsv, printJson, printLine, printTable } from './cli-io.js';
@@ -37,27 +38,6 @@ async function prepare(ctx: CliContext, o: ReportOptions): Promise<Prepared> {
 const money = displayMoney;
 const percent = (value: number | null): string | null =>
   value === null ? null : `${(value * 100).toFixed(1)}%`;
-
-function attainmentCsv(io: CliIo, report: AttainmentReport): void {
-  const row = (scope: string, name: string | null, r: Partial<Record<string, number | string | null>>) => ({
-    scope,
-    name,
-    ownerEmail: r.ownerEmail ?? null,
-    team: r.team ?? null,
-    quota: roundMoney((r.quota as number | null) ?? null),
-    closedWon: roundMoney((r.closedWon as number | null) ?? null),
-    attainment: roundRatio((r.attainment as number | null) ?? null),
-    runRateProjection: roundMoney((r.runRateProjection as number | null) ?? null),
-    closedPlusWeighted: roundMoney((r.closedPlusWeighted as number | null) ?? null),
-    explicitQuota: roundMoney((r.explicitQuota as number | null) ?? null),
-    attainmentVsExplicitQuota: roundRatio((r.attainmentVsExplicitQuota as number | null) ?? null),
-  });
-  printCsv(io, [
-    ...report.reps.map((r) => row('rep', r.ownerName, { ...r })),
-    ...report.teams.map((t) => row('team', t.name, { ...t })),
-    row('all', null, { ...report.team }),
-  ]);
-}
 
 function attainmentTable(io: CliIo, report: AttainmentReport): void {
   const { period } = report;
@@ -173,7 +153,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
       const p = await prepare(ctx, o);
       const result = await computeAttainment(p.db, p.connection, { period: p.period, asOf: p.asOf });
       if (o.json) printJson(ctx.io, attainmentDocument(result));
-      else if (o.csv) attainmentCsv(ctx.io, result);
+      else if (o.csv) printCsv(ctx.io, attainmentCsvRows(result));
       else attainmentTable(ctx.io, result);
     },
   );

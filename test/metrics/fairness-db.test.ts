@@ -3,8 +3,9 @@ import { asOfInstant, parsePeriod } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
 import type { Db } from '../../src/db.js';
 import { computeFairnessMetrics, LEAD_SHARE_METRIC } from '../../src/metrics/fairness-metrics.js';
-import { auditDocument, auditLeads } from '../../src/metrics/lead-audit.js';
+import { auditLeads } from '../../src/metrics/lead-audit.js';
 import { assignmentTrail } from '../../src/metrics/lead-distribution.js';
+import { auditDocument } from '../../src/reports/audit-document.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 

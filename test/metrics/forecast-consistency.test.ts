@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asOfInstant, parsePeriod } from '../../src/calendar/periods.js';
-import { forecastDocument } from '../../src/cli/forecast-command.js';
 import type { Connection } from '../../src/connections/connection-store.js';
 import { computeAttainment } from '../../src/metrics/attainment.js';
-import { attainmentDocument, roundRatio } from '../../src/metrics/attainment-document.js';
 import { computeForecast, type ForecastResult } from '../../src/metrics/forecast.js';
 import { actualClosedWon } from '../../src/metrics/forecast-accuracy.js';
+import { attainmentDocument } from '../../src/reports/attainment-document.js';
+import { forecastDocument } from '../../src/reports/forecast-document.js';
+import { roundRatio } from '../../src/reports/rounding.js';
 import { runCapture } from '../cli/cli-run.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';

@@ -1,4 +1,13 @@
 import {
+  FLAG_Q_THRESHOLD,
+  formatP,
+  MIN_EXPECTED_FOR_FLAG,
+  pPhrase,
+  type RepAudit,
+} from '../metrics/fairness-audit.js';
+import type { LeadAudit } from '../metrics/lead-audit.js';
+import { HIGH_SCORE, MEDIUM_SCORE } from '../metrics/lead-quality.js';
+import {
   COLORS,
   chartReps,
   lorenzChart,
@@ -6,15 +15,6 @@ import {
   qualityChart,
   receivedVsExpectedChart,
 } from './audit-report-charts.js';
-import {
-  FLAG_Q_THRESHOLD,
-  formatP,
-  MIN_EXPECTED_FOR_FLAG,
-  pPhrase,
-  type RepAudit,
-} from './fairness-audit.js';
-import type { LeadAudit } from './lead-audit.js';
-import { HIGH_SCORE, MEDIUM_SCORE } from './lead-quality.js';
 
 /**
  * `audit leads --html`: one self-contained page a sales manager can read without help. Inline

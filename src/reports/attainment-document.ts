@@ -1,8 +1,9 @@
-import type { AttainmentReport } from './attainment.js';
+import type { AttainmentReport } from '../metrics/attainment.js';
+import { roundMoney, roundRatio } from './rounding.js';
 
 /**
- * The `report attainment --json` document of DESIGN §7, exactly: camelCase, money rounded to
- * cents and ratios to 6 decimals as JSON numbers (ratio 1 = 100%), `null` where undefined.
+ * The `report attainment --json` document of DESIGN §7, exactly: camelCase, money to cents and
+ * ratios to 6 decimals (`rounding.ts`) as JSON numbers (ratio 1 = 100%), `null` where undefined.
  * Beyond §7 it carries the pace the table and CSV show (weighted pipeline, closed + weighted),
  * so a script reading JSON sees the same figures a person reads.
  */
@@ -39,16 +40,6 @@ export interface AttainmentDocument {
     readonly attainmentVsExplicitQuota: number | null;
     readonly closedPlusWeighted: number;
   }[];
-}
-
-export function roundMoney(value: number): number;
-export function roundMoney(value: number | null): number | null;
-export function roundMoney(value: number | null): number | null {
-  return value === null ? null : Math.round(value * 100) / 100;
-}
-
-export function roundRatio(value: number | null): number | null {
-  return value === null ? null : Math.round(value * 1e6) / 1e6;
 }
 
 export function attainmentDocument(report: AttainmentReport): AttainmentDocument {

@@ -1,5 +1,5 @@
 import * as echarts from 'echarts';
-import type { RepAudit } from './fairness-audit.js';
+import type { RepAudit } from '../metrics/fairness-audit.js';
 
 /**
  * The report's charts, rendered by echarts on the server to SVG strings that are inlined into

@@ -1,5 +1,5 @@
-import { roundMoney, roundRatio } from './attainment-document.js';
-import type { RepComparisonReport } from './rep-comparison.js';
+import type { RepComparisonReport } from '../metrics/rep-comparison.js';
+import { roundDays, roundMoney, roundRatio } from './rounding.js';
 
 /** The `report reps --json` document of DESIGN §7, exactly (ratios 1 = 100%, days as numbers). */
 export interface RepComparisonDocument {
@@ -29,7 +29,7 @@ export function repComparisonDocument(report: RepComparisonReport): RepCompariso
       winRateLow: roundRatio(r.winRateLow),
       winRateHigh: roundRatio(r.winRateHigh),
       medianDealSize: roundMoney(r.medianDealSize),
-      medianCycleDays: r.medianCycleDays === null ? null : Math.round(r.medianCycleDays * 10) / 10,
+      medianCycleDays: roundDays(r.medianCycleDays),
       coverage: roundRatio(r.coverage),
       outlier: r.outlier,
     })),
