@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { localDate, periodContaining } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { writeStagedMetricValues } from '../warehouse/metric-values.js';
 import { periodCutoff, repAttainmentSql } from './attainment.js';
 import { closedDealsSql, inAnalyticsTransaction } from './attainment-credits.js';
 import { comparisonWindow } from './rep-comparison.js';
@@ -48,7 +49,7 @@ export async function computeAttainmentMetrics(
     // Staged through temp tables (with real row counts after ANALYZE) rather than one statement:
     // as CTEs the planner guessed millions of rows per rep and picked plans that ran for minutes
     // on 1M deals. Every step is still one set-based statement.
-    for (const table of ['salesops_att', 'salesops_wl', 'salesops_fresh', 'salesops_diff']) {
+    for (const table of ['salesops_att', 'salesops_wl', 'salesops_fresh']) {
       await sql`drop table if exists ${sql.raw(table)}`.execute(trx);
     }
     await sql`create temp table salesops_att on commit drop as
@@ -90,45 +91,12 @@ export async function computeAttainmentMetrics(
          to_char(coalesce(ls.changed_at, d.crm_created_at) at time zone ${tz}::text, 'YYYY-MM-DD'))
       ) as m(metric, value_numeric, value_text)
       where d.connection_id = ${c} and not d.is_deleted and not s.is_closed`.execute(trx);
-    // What differs from the stored values, in one hash full join: new or changed values, and
-    // stored rows that no longer qualify. Unchanged rows are never touched (their computed_at
-    // stays, and a no-change recompute writes nothing).
-    await sql`create temp table salesops_diff on commit drop as
-      select coalesce(f.object, mv.object) as object, coalesce(f.record_id, mv.record_id) as record_id,
-             coalesce(f.metric, mv.metric) as metric, f.value_numeric, f.value_text,
-             f.object is null as gone, mv.object is null as is_new
-      from salesops_fresh f
-      full join (
-        select object, record_id, metric, value_numeric, value_text
-        from metric_values
-        where connection_id = ${c} and period_key = ${quarter.key}
-          and ((object = 'rep' and metric in (${sql.join(repMetrics)}))
-            or (object = 'deal' and metric in (${sql.join(dealMetrics)})))
-      ) mv on mv.object = f.object and mv.record_id = f.record_id and mv.metric = f.metric
-      where f.object is null or mv.object is null
-         or f.value_numeric is distinct from mv.value_numeric
-         or f.value_text is distinct from mv.value_text`.execute(trx);
-    // New rows by plain INSERT in key order (no speculative-insertion cost per row, sequential
-    // index pages: a first compute writes ~500k rows at 1M deals); changed ones by UPDATE.
-    await sql`
-      insert into metric_values
-        (connection_id, object, record_id, metric, period_key, value_numeric, value_text, computed_at, run_id)
-      select ${c}::int, d.object, d.record_id, d.metric, ${quarter.key}::text, d.value_numeric, d.value_text,
-             now(), ${options.runId}::bigint
-      from salesops_diff d
-      where d.is_new
-      order by d.object, d.record_id, d.metric`.execute(trx);
-    await sql`
-      update metric_values mv
-      set value_numeric = d.value_numeric, value_text = d.value_text, computed_at = now(), run_id = ${options.runId}::bigint
-      from salesops_diff d
-      where not d.gone and not d.is_new and mv.connection_id = ${c} and mv.period_key = ${quarter.key}
-        and mv.object = d.object and mv.record_id = d.record_id and mv.metric = d.metric`.execute(trx);
-    await sql`
-      delete from metric_values mv
-      using salesops_diff d
-      where d.gone and mv.connection_id = ${c} and mv.period_key = ${quarter.key}
-        and mv.object = d.object and mv.record_id = d.record_id and mv.metric = d.metric`.execute(trx);
+    // Only what differs from the stored values is written (a no-change recompute writes nothing).
+    await writeStagedMetricValues(
+      trx,
+      { connectionId: c, periodKey: quarter.key, runId: options.runId },
+      { rep: repMetrics, deal: dealMetrics },
+    );
   };
   // One transaction, so push never reads a half-written period; inside a caller's transaction
   // the temp tables simply live until it commits.

@@ -1,6 +1,7 @@
 import { localDate, periodContaining } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { upsertNumericMetricValues } from '../warehouse/metric-values.js';
 import { auditLeads } from './lead-audit.js';
 
 export const LEAD_SHARE_METRIC = 'salesops_lead_share_vs_expected';
@@ -32,16 +33,5 @@ export async function computeFairnessMetrics(
       computed_at: computedAt,
       run_id: options.runId,
     }));
-  if (rows.length === 0) return;
-  await db
-    .insertInto('metric_values')
-    .values(rows)
-    .onConflict((oc) =>
-      oc.columns(['connection_id', 'object', 'record_id', 'metric', 'period_key']).doUpdateSet((eb) => ({
-        value_numeric: eb.ref('excluded.value_numeric'),
-        computed_at: eb.ref('excluded.computed_at'),
-        run_id: eb.ref('excluded.run_id'),
-      })),
-    )
-    .execute();
+  await upsertNumericMetricValues(db, rows);
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Period } from '../calendar/periods.js';
 import type { Db } from '../db.js';
+import { upsertForecastAccuracy } from '../warehouse/forecast-accuracy.js';
 import { wonCreditsSql } from './attainment-credits.js';
 import { FORECAST_METHODS, type ForecastMethod } from './forecast.js';
 
@@ -56,33 +57,21 @@ export async function saveAccuracy(
   period: Period,
   rows: readonly Omit<AccuracyRow, 'periodKey'>[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('forecast_accuracy')
-    .values(
-      rows.map((r) => ({
-        connection_id: connectionId,
-        period_key: period.key,
-        period_end: period.end,
-        method: r.method,
-        week: r.week,
-        source: r.source,
-        forecast: r.forecast,
-        actual: r.actual,
-        abs_pct_error: r.absPctError,
-        bias: r.bias,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['connection_id', 'period_key', 'method', 'week', 'source']).doUpdateSet((eb) => ({
-        forecast: eb.ref('excluded.forecast'),
-        actual: eb.ref('excluded.actual'),
-        abs_pct_error: eb.ref('excluded.abs_pct_error'),
-        bias: eb.ref('excluded.bias'),
-        scored_at: new Date(),
-      })),
-    )
-    .execute();
+  await upsertForecastAccuracy(
+    db,
+    rows.map((r) => ({
+      connection_id: connectionId,
+      period_key: period.key,
+      period_end: period.end,
+      method: r.method,
+      week: r.week,
+      source: r.source,
+      forecast: r.forecast,
+      actual: r.actual,
+      abs_pct_error: r.absPctError,
+      bias: r.bias,
+    })),
+  );
 }
 
 /**

@@ -1,7 +1,11 @@
-import { sql } from 'kysely';
 import { localDate, periodContaining } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import {
+  deleteDealMetricsNotOpen,
+  type MetricValueRow,
+  upsertMetricValues,
+} from '../warehouse/metric-values.js';
 import { computeForecast, type ForecastResult } from './forecast.js';
 import { defaultForecastMethod } from './forecast-accuracy.js';
 import { modelCategory } from './history-model.js';
@@ -33,8 +37,8 @@ export async function computeForecastMetrics(
       asOf: options.asOf,
       method: await defaultForecastMethod(db, connection.id),
     }));
-  const rows = [
-    ...result.deals.flatMap((d) => {
+  const rows: MetricValueRow[] = [
+    ...result.deals.flatMap((d): MetricValueRow[] => {
       const percent = Math.round(d.winProbability * 1000) / 10;
       return [
         {
@@ -53,7 +57,7 @@ export async function computeForecastMetrics(
         },
       ];
     }),
-    ...result.reps.flatMap((r) =>
+    ...result.reps.flatMap((r): MetricValueRow[] =>
       r.ownerId === null
         ? []
         : [
@@ -68,25 +72,11 @@ export async function computeForecastMetrics(
     ),
   ];
   await db.transaction().execute(async (trx) => {
-    // One statement per 5,000 rows: jsonb_to_recordset keeps the parameter count at one.
-    for (let i = 0; i < rows.length; i += 5000) {
-      await sql`
-        insert into metric_values (connection_id, object, record_id, metric, period_key, value_numeric, value_text, computed_at, run_id)
-        select ${connection.id}, r.object, r.record_id, r.metric, ${period.key}, r.value_numeric, r.value_text, now(), ${options.runId}
-        from jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + 5000))}::jsonb)
-          as r(object text, record_id text, metric text, value_numeric numeric, value_text text)
-        on conflict (connection_id, object, record_id, metric, period_key) do update set
-          value_numeric = excluded.value_numeric, value_text = excluded.value_text,
-          computed_at = excluded.computed_at, run_id = excluded.run_id`.execute(trx);
-    }
-    await sql`
-      delete from metric_values m
-      where m.connection_id = ${connection.id} and m.object = 'deal'
-        and m.metric in (${sql.join(DEAL_METRICS.map((m) => sql.lit(m)))})
-        and (m.period_key <> ${period.key} or not exists (
-          select 1 from deals d join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
-          where d.connection_id = m.connection_id and d.external_id = m.record_id and not d.is_deleted and not s.is_closed))`.execute(
+    await upsertMetricValues(
       trx,
+      { connectionId: connection.id, periodKey: period.key, runId: options.runId },
+      rows,
     );
+    await deleteDealMetricsNotOpen(trx, connection.id, period.key, DEAL_METRICS);
   });
 }

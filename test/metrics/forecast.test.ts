@@ -4,7 +4,7 @@ import { asOfInstant, parsePeriod } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
 import { computeForecast } from '../../src/metrics/forecast.js';
 import { computeForecastMetrics } from '../../src/metrics/forecast-metrics.js';
-import { recordDealChanges } from '../../src/metrics/snapshots.js';
+import { recordDealChanges } from '../../src/warehouse/forecast-deal-changes.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
