@@ -5,7 +5,7 @@ import { registerConnections } from '../cli/connections-command.js';
 import { registerFields } from '../cli/fields-command.js';
 import { registerForecast } from '../cli/forecast-command.js';
 import { registerMigrate } from '../cli/migrate-command.js';
-import { buildProgram as buildRoot } from '../cli/program.js';
+import { buildProgram as buildRoot, type RegisterCommands } from '../cli/program.js';
 import { registerQuotas } from '../cli/quotas-command.js';
 import { registerReport } from '../cli/report-command.js';
 import { registerSchedule } from '../cli/schedule-command.js';
@@ -38,5 +38,8 @@ const ALL: Readonly<Record<GroupName, RegisterGroup>> = {
  * runner (run-cli.ts) must show the same help as. The bin never loads this file.
  */
 export function buildProgram(ctx: CliContext): Command {
-  return buildRoot(ctx, (program) => registerGroups(program, ctx, (group) => ALL[group.name]));
+  return buildRoot(ctx, registerEveryGroup);
 }
+
+export const registerEveryGroup: RegisterCommands = (program, ctx) =>
+  registerGroups(program, ctx, (group) => ALL[group.name]);
