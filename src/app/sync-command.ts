@@ -13,6 +13,10 @@ const EXIT_BY_STATUS = {
   failed: ExitCode.failed,
 } as const;
 
+/**
+ * `salesops sync` sits at the top because it drives the queue and may start a worker of its own;
+ * the run itself (run-sync.ts, and through it BullMQ and the stages) loads only when it runs.
+ */
 export function registerSync(program: Command, ctx: CliContext): void {
   program
     .command('sync')
