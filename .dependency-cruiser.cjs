@@ -29,11 +29,30 @@ module.exports = {
       to: { path: '^(src|workers|connectors|migrations)/' },
     },
     {
-      name: 'sandboxes-only-from-sandbox-and-demo',
+      name: 'only-app-imports-workers-and-sandboxes',
       severity: 'error',
-      comment: 'Only `salesops sandbox` and `salesops demo` load the fake CRMs (lazily); never the flow.',
-      from: { path: '^(src|workers|connectors)/', pathNot: '^src/(cli/sandbox-command\\.ts|demo/)' },
-      to: { path: '^sandboxes/' },
+      comment:
+        'src/app is the top of the house: only it loads the workers and the fake CRMs and wires them to the flow. ' +
+        'Below it they are handed down; a type-only import loads nothing and is allowed.',
+      from: { path: '^src/', pathNot: '^src/app/' },
+      to: { path: '^(workers|sandboxes)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'sandboxes-load-lazily',
+      severity: 'error',
+      comment:
+        'Only `salesops sandbox` and `salesops demo` load the fake CRMs, with a dynamic import() in their action, ' +
+        'so no other command (nor --help) pays for them.',
+      from: { path: '^src/app/' },
+      to: { path: '^sandboxes/', dependencyTypesNot: ['dynamic-import', 'type-only'] },
+    },
+    {
+      name: 'workers-never-import-app',
+      severity: 'error',
+      comment:
+        'Workers are thin adapters below the top: they call the flow, never the entry points, the CLI or the fake CRMs.',
+      from: { path: '^workers/' },
+      to: { path: '^(src/app|src/cli|sandboxes)/' },
     },
     {
       name: 'migrations-import-only-kysely',
@@ -50,7 +69,7 @@ module.exports = {
       to: { path: '^(test|bench)/' },
     },
     // Still to come with issue 16 (known violations today, see docs/ARCHITECTURE.md "Known debts"):
-    // only src/app imports workers/; no stage (pull, route, metrics, comp, push) imports another;
+    // no stage (pull, route, metrics, comp, push) imports another;
     // the ground (config, logger, db, calendar, warehouse) imports nothing above it; cli/ and api/
     // hold no SQL.
   ],

@@ -25,5 +25,5 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 # The package's `salesops` bin; the command line is its arguments (`migrate`, `worker`, `demo`, …).
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+ENTRYPOINT ["node", "dist/src/app/cli-main.js"]
 CMD ["--help"]

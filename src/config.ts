@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidInputError } from './domain-error.js';
 
 /**
  * The whole environment contract in one schema, parsed once and frozen. Defaults point at the
@@ -70,7 +71,7 @@ export interface Config {
   readonly shutdownGraceMs: number;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends InvalidInputError {
   override readonly name = 'ConfigError';
   constructor(readonly problems: readonly string[]) {
     super(`The environment is not valid: ${problems.join('; ')}; fix these variables and run again.`);

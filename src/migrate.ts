@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { type Db, ensureDatabase } from './db.js';
+import { DomainError } from './domain-error.js';
 
 /**
  * Reads migrations/ next to this module's tree, so the same code finds `.ts` files under tsx and
@@ -22,7 +23,7 @@ const provider: MigrationProvider = {
   },
 };
 
-export class MigrationError extends Error {
+export class MigrationError extends DomainError {
   override readonly name = 'MigrationError';
 }
 

@@ -1,11 +1,12 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { DomainError } from './domain-error.js';
 
 /**
  * Before any work: do Postgres and Redis answer within a few seconds? One sentence per failure
  * that says which service and how to start it, instead of a hang or a stack trace.
  */
-export class ServiceUnavailableError extends Error {
+export class ServiceUnavailableError extends DomainError {
   override readonly name = 'ServiceUnavailableError';
 }
 

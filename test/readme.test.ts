@@ -120,7 +120,7 @@ describe('README: your first real connection', () => {
 
 /** `salesops worker` as a real process: it starts, and SIGTERM makes it drain and exit 0. */
 async function runWorkerUntilTerm(env: NodeJS.ProcessEnv): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/app/cli-main.ts', 'worker'], {
     cwd: root,
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],

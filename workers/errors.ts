@@ -2,7 +2,7 @@ import { ZodError } from 'zod';
 import { isConnectorError } from '../connectors/connector-error.js';
 import { ConnectionNotFoundError } from '../src/connections/connection-store.js';
 import { CredentialKeyError } from '../src/connections/credentials-cipher.js';
-import { UnsupportedConnectorError } from './connector-factory.js';
+import { UnsupportedConnectorError } from '../src/connections/unsupported-connector-error.js';
 
 /** Failures no retry can mend: wrong key, unknown connection, unsupported CRM, a malformed job. */
 const PERMANENT = [CredentialKeyError, ConnectionNotFoundError, UnsupportedConnectorError, ZodError] as const;

@@ -1,15 +1,15 @@
-import { type Config, loadConfig } from '../config.js';
-import { type ConnectionStore, createConnectionStore } from '../connections/connection-store.js';
-import { createDb, type Db } from '../db.js';
-import { createLogger, type Logger } from '../logger.js';
-import { migrate } from '../migrate.js';
-import { checkServices } from '../service-check.js';
+import type { Config } from '../config.js';
+import type { ConnectionStore } from '../connections/connection-store.js';
+import type { Db } from '../db.js';
+import type { Logger } from '../logger.js';
 import { ExitCode, type ExitCodeValue } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
+import type { EngineEnv } from './engine-env.js';
 
 /**
- * What a command needs, opened lazily: a command that only prints help touches nothing, and
- * one that works gets checked services and a migrated database first (DESIGN.md §7).
+ * What a command needs, opened lazily: a command that only prints help touches nothing (not even
+ * the modules of config, logger and database, which `prepare()` loads before an action runs),
+ * and one that works gets checked services and a migrated database first (DESIGN.md §7).
  */
 export interface Ready {
   readonly config: Config;
@@ -20,10 +20,14 @@ export interface Ready {
 
 export interface CliContext {
   readonly io: CliIo;
+  /** Loads what config() and logger() read; the program awaits it before any action. Idempotent. */
+  prepare(): Promise<void>;
   config(): Config;
   logger(): Logger;
   /** Checks Postgres and Redis, migrates, opens the pool. Idempotent. */
   ready(): Promise<Ready>;
+  /** The queue, Redis and the connector factory, wired by the top of the house (src/app). */
+  engine(): Promise<EngineEnv>;
   /** Runs `fn` when the command ends, success or not (last registered runs first). */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -32,23 +36,43 @@ export interface CliContext {
   readonly exitCode: ExitCodeValue;
 }
 
-export function createCliContext(io: CliIo): CliContext {
+/** Handed down by src/app: the CLI surface never imports the queue, the workers or connectors' wiring. */
+export interface CliWiring {
+  readonly openEngine: (ctx: CliContext) => Promise<EngineEnv>;
+}
+
+const notWired: CliWiring = {
+  openEngine: () =>
+    Promise.reject(new Error('This program was built without the engine (src/app wires it).')),
+};
+
+export function createCliContext(io: CliIo, wiring: CliWiring = notWired): CliContext {
+  let modules:
+    | {
+        readonly config: typeof import('../config.js');
+        readonly logger: typeof import('../logger.js');
+      }
+    | undefined;
   let config: Config | undefined;
   let logger: Logger | undefined;
   let ready: Promise<Ready> | undefined;
   const closers: (() => Promise<void> | void)[] = [];
   let exitCode: ExitCodeValue = ExitCode.ok;
 
+  const loaded = () => {
+    if (!modules) throw new Error('CliContext.prepare() must be awaited before config() or logger().');
+    return modules;
+  };
   const getConfig = (): Config => {
-    config ??= loadConfig(io.env);
+    config ??= loaded().config.loadConfig(io.env);
     return config;
   };
   const getLogger = (): Logger => {
-    logger ??= createLogger({ level: getConfig().logLevel });
+    logger ??= loaded().logger.createLogger({ level: getConfig().logLevel });
     return logger;
   };
 
-  return {
+  const ctx: CliContext = {
     io,
     get exitCode() {
       return exitCode;
@@ -56,11 +80,26 @@ export function createCliContext(io: CliIo): CliContext {
     setExitCode(code) {
       exitCode = code;
     },
+    async prepare() {
+      if (modules) return;
+      const [configModule, loggerModule] = await Promise.all([
+        import('../config.js'),
+        import('../logger.js'),
+      ]);
+      modules ??= { config: configModule, logger: loggerModule };
+    },
     config: getConfig,
     logger: getLogger,
     ready() {
       ready ??= (async () => {
+        await ctx.prepare();
         const cfg = getConfig();
+        const [{ checkServices }, { createDb }, { migrate }, { createConnectionStore }] = await Promise.all([
+          import('../service-check.js'),
+          import('../db.js'),
+          import('../migrate.js'),
+          import('../connections/connection-store.js'),
+        ]);
         await checkServices(cfg.databaseUrl, cfg.redisUrl, cfg.serviceTimeoutMs);
         const db = createDb(cfg.databaseUrl);
         closers.push(() => db.destroy());
@@ -77,6 +116,7 @@ export function createCliContext(io: CliIo): CliContext {
       })();
       return ready;
     },
+    engine: () => wiring.openEngine(ctx),
     onClose(fn) {
       closers.push(fn);
     },
@@ -86,4 +126,5 @@ export function createCliContext(io: CliIo): CliContext {
       }
     },
   };
+  return ctx;
 }

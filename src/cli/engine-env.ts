@@ -1,49 +1,28 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createConnectorFactory } from '../../workers/connector-factory.js';
-import { createSyncQueue } from '../../workers/queues.js';
-import type { SyncEnv } from '../../workers/run-sync.js';
-import { assertRedisDatabase, createRedis } from '../redis.js';
-import type { CliContext } from './cli-context.js';
+import type { CrmConnector } from '../../connectors/connector.js';
+import type { Connection, ConnectionStore } from '../connections/connection-store.js';
+import type { Db } from '../db.js';
+import type { Logger } from '../logger.js';
 
 /**
- * The command line is the composition root: it wires the warehouse, Redis, the queue and the
- * connector factory together for the commands that drive the engine. Closed with the command.
+ * What the commands that drive the engine get: the warehouse, Redis, the queue and the connector
+ * factory. The top of the house (src/app/engine-env.ts) wires them and hands them down through
+ * the context, so no command imports the queue or a connector's wiring. Closed with the command.
  */
-export interface EngineEnv extends SyncEnv {
+export interface EngineEnv {
+  readonly db: Db;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly prefix: string;
   readonly redis: Redis;
   readonly queue: Queue;
+  readonly connections: ConnectionStore;
+  readonly logger: Logger;
+  readonly connectorFor: (connection: Connection) => Promise<CrmConnector>;
 }
 
-export async function openEngine(ctx: CliContext): Promise<EngineEnv> {
-  const ready = await ctx.ready();
-  const redis = createRedis(ready.config.redisUrl, 'producer');
-  // Before the queue exists: BullMQ writes its meta key as soon as it connects.
-  try {
-    await assertRedisDatabase(redis);
-  } catch (error) {
-    redis.disconnect();
-    throw error;
-  }
-  const queue = createSyncQueue(redis, ready.config.queuePrefix);
-  ctx.onClose(async () => {
-    await queue.close();
-    redis.disconnect();
-  });
-  return {
-    db: ready.db,
-    databaseUrl: ready.config.databaseUrl,
-    redisUrl: ready.config.redisUrl,
-    prefix: ready.config.queuePrefix,
-    queue,
-    redis,
-    connections: ready.connections,
-    logger: ready.logger,
-    connectorFor: createConnectorFactory({
-      redis,
-      queuePrefix: ready.config.queuePrefix,
-      connections: ready.connections,
-      logger: ready.logger,
-    }),
-  };
+/** Takes the command's context (a CliContext); typed by what it uses, so the two files need no loop. */
+export function openEngine(ctx: { engine(): Promise<EngineEnv> }): Promise<EngineEnv> {
+  return ctx.engine();
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { salesforceCredentialsSchema } from '../../connectors/salesforce/auth.js';
 import type { Db } from '../db.js';
+import { DomainError } from '../domain-error.js';
 import { registerSecret } from '../logger.js';
 import type { ConnectionRow } from '../warehouse/tables.js';
 import { type KeyRing, open, seal } from './credentials-cipher.js';
@@ -50,14 +51,14 @@ export interface Connection {
   readonly createdAt: Date;
 }
 
-export class ConnectionNotFoundError extends Error {
+export class ConnectionNotFoundError extends DomainError {
   override readonly name = 'ConnectionNotFoundError';
   constructor(name: string) {
     super(`No connection is named "${name}"; run \`salesops connections list\` to see the names.`);
   }
 }
 
-export class DuplicateConnectionError extends Error {
+export class DuplicateConnectionError extends DomainError {
   override readonly name = 'DuplicateConnectionError';
   constructor(name: string) {
     super(`A connection named "${name}" already exists; choose another --name or remove it first.`);

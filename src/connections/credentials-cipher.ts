@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { DomainError } from '../domain-error.js';
 
 /**
  * Credentials at rest: AES-256-GCM under SALESOPS_SECRET_KEY. Each sealed value carries the id
@@ -15,7 +16,7 @@ export interface Sealed {
   readonly ciphertext: string;
 }
 
-export class CredentialKeyError extends Error {
+export class CredentialKeyError extends DomainError {
   override readonly name = 'CredentialKeyError';
 }
 

@@ -157,7 +157,7 @@ export function printDemoSummary(io: CliIo, s: DemoSummary): void {
       );
     }
   }
-  // `npm run salesops --` runs the TypeScript directly; after `npm run build`, `node dist/src/cli/main.js`.
+  // `npm run salesops --` runs the TypeScript directly; after `npm run build`, `node dist/src/app/cli-main.js`.
   const env = `DATABASE_URL=${s.databaseUrl} npm run -s salesops --`;
   const first = s.connections[0];
   line();

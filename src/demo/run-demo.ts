@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type HubspotSandboxOptions, startHubspotSandbox } from '../../sandboxes/hubspot/index.js';
-import { type SalesforceSandboxOptions, startSalesforceSandbox } from '../../sandboxes/salesforce/index.js';
-import { createConnectorFactory } from '../../workers/connector-factory.js';
-import { createSyncQueue } from '../../workers/queues.js';
-import { startSyncWorker } from '../../workers/sync-worker.js';
+import type { Redis } from 'ioredis';
+import type { HubspotSandboxOptions, startHubspotSandbox } from '../../sandboxes/hubspot/index.js';
+import type { SalesforceSandboxOptions, startSalesforceSandbox } from '../../sandboxes/salesforce/index.js';
+import type { createSyncQueue } from '../../workers/queues.js';
+import type { SyncWorker, SyncWorkerOptions } from '../../workers/sync-worker.js';
 import { asOfInstant, localDate, periodContaining } from '../calendar/periods.js';
 import type { ExitCodeValue } from '../cli/cli-error.js';
 import { CliError } from '../cli/cli-error.js';
@@ -28,6 +28,22 @@ import { type DemoConnectionResult, printDemoSummary } from './demo-summary.js';
  * queue prefix are dropped first.
  */
 export type RunCli = (argv: readonly string[], io: CliIo) => Promise<ExitCodeValue>;
+
+/**
+ * What the demo gets handed down by the top of the house (src/app/demo-command.ts), which alone
+ * loads the fake CRMs and the workers: the runner of the real commands, the sandboxes, the queue,
+ * and a sync worker whose connectors the top wires.
+ */
+export interface DemoTop {
+  readonly runCli: RunCli;
+  readonly startHubspotSandbox: typeof startHubspotSandbox;
+  readonly startSalesforceSandbox: typeof startSalesforceSandbox;
+  readonly createSyncQueue: typeof createSyncQueue;
+  readonly startSyncWorker: (
+    options: Omit<SyncWorkerOptions, 'connectorFor'>,
+    redis: Redis,
+  ) => Promise<SyncWorker>;
+}
 
 export interface DemoOptions {
   readonly seed: number;
@@ -62,7 +78,7 @@ export function demoDatabaseUrl(env: NodeJS.ProcessEnv): string {
   return url.toString();
 }
 
-export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): Promise<ExitCodeValue> {
+export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Promise<ExitCodeValue> {
   const started = Date.now();
   const base = loadConfig(io.env);
   const progress = createDemoProgress(io.stderr);
@@ -77,7 +93,7 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
   const sandboxNow = demoSandboxNow(clock);
   const { env, keys, generatedKey } = demoEnvironment(io.env, demoUrl, prefix);
   const cli = async (argv: readonly string[], allowed: readonly number[] = [0]): Promise<Captured> => {
-    const result = await captureRun(runCli, argv, env);
+    const result = await captureRun(top.runCli, argv, env);
     if (!allowed.includes(result.code)) {
       throw new CliError(
         `The demo step \`salesops ${argv.join(' ')}\` failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`,
@@ -94,14 +110,14 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
   await cli(['migrate']);
 
   progress.step('Starting the sandbox CRMs (a seeded company: teams, a year of deals, leads)');
-  const hubspot = await startHubspotSandbox(demoHubspotOptions(options.seed, options.deals, sandboxNow));
-  const salesforce = await startSalesforceSandbox(
+  const hubspot = await top.startHubspotSandbox(demoHubspotOptions(options.seed, options.deals, sandboxNow));
+  const salesforce = await top.startSalesforceSandbox(
     demoSalesforceOptions(options.seed, options.deals, sandboxNow),
   );
   const db = createDb(demoUrl, { max: 6 });
-  const queue = createSyncQueue(redis, prefix);
+  const queue = top.createSyncQueue(redis, prefix);
   const logger = createLogger({ level: env.LOG_LEVEL });
-  let worker: Awaited<ReturnType<typeof startSyncWorker>> | undefined;
+  let worker: SyncWorker | undefined;
   try {
     progress.step('Adding both connections');
     await cli([
@@ -134,18 +150,20 @@ export async function runDemo(io: CliIo, options: DemoOptions, runCli: RunCli): 
     ]);
 
     const connections = createConnectionStore(db, keys);
-    worker = await startSyncWorker({
-      db,
-      databaseUrl: demoUrl,
-      redisUrl: base.redisUrl,
-      queue,
-      prefix,
-      connections,
-      logger,
-      connectorFor: createConnectorFactory({ redis, queuePrefix: prefix, connections, logger }),
-      concurrency: 2,
-      reconcileOnStart: false,
-    });
+    worker = await top.startSyncWorker(
+      {
+        db,
+        databaseUrl: demoUrl,
+        redisUrl: base.redisUrl,
+        queue,
+        prefix,
+        connections,
+        logger,
+        concurrency: 2,
+        reconcileOnStart: false,
+      },
+      redis,
+    );
 
     const names = ['demo-hubspot', 'demo-salesforce'] as const;
     const totals = { 'demo-hubspot': hubspot.data.dealCount, 'demo-salesforce': options.deals };

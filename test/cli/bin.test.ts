@@ -13,7 +13,7 @@ import { uniqueDatabaseUrl } from '../support/test-db.js';
  * root. CI builds before testing; a plain `npm test` without a build skips this, loudly.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = 'dist/src/cli/main.js';
+const bin = 'dist/src/app/cli-main.js';
 const build = requirement(
   `the built bin ${bin}`,
   existsSync(join(root, bin)) ? bin : null,

@@ -1,5 +1,5 @@
+import { runCli } from '../../src/app/run-cli.js';
 import { captureRun } from '../../src/cli/cli-io.js';
-import { runCli } from '../../src/cli/program.js';
 
 /** Runs one command line in-process and captures what it printed. */
 export function runCapture(

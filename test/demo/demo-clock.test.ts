@@ -2,10 +2,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../../src/app/demo-command.js';
+import { runCli } from '../../src/app/run-cli.js';
 import { captureRun } from '../../src/cli/cli-io.js';
-import { runCli } from '../../src/cli/program.js';
 import { dropDatabase } from '../../src/db.js';
-import { demoDatabaseUrl, runDemo } from '../../src/demo/run-demo.js';
+import { demoDatabaseUrl } from '../../src/demo/run-demo.js';
 import { REDIS_URL } from '../support/engine-harness.js';
 import { uniqueDatabaseUrl } from '../support/test-db.js';
 

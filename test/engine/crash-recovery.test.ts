@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { summarize, waitForRun } from '../../src/app/run-sync.js';
 import { requestRun } from '../../src/warehouse/sync-runs.js';
 import { enqueueStage } from '../../workers/queues.js';
-import { summarize, waitForRun } from '../../workers/run-sync.js';
 import { exited, spawnScript, waitFor } from '../support/child-process.js';
 import { createEngineHarness, type EngineHarness, REDIS_URL } from '../support/engine-harness.js';
 import { createMemoryCrm, type MemoryCrmOptions } from '../support/memory-connector.js';

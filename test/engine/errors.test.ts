@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConnectorError } from '../../connectors/connector-error.js';
 import { ConnectionNotFoundError } from '../../src/connections/connection-store.js';
 import { CredentialKeyError } from '../../src/connections/credentials-cipher.js';
-import { UnsupportedConnectorError } from '../../workers/connector-factory.js';
+import { UnsupportedConnectorError } from '../../src/connections/unsupported-connector-error.js';
 import { classifyError } from '../../workers/errors.js';
 
 describe('error policy (workers/errors.ts)', () => {

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSync } from '../../src/app/run-sync.js';
 import { assertRedisDatabase, createRedis } from '../../src/redis.js';
 import { createSyncQueue } from '../../workers/queues.js';
-import { runSync } from '../../workers/run-sync.js';
 import { startSyncWorker } from '../../workers/sync-worker.js';
 import { runCapture } from '../cli/cli-run.js';
 import { createEngineHarness, type EngineHarness, REDIS_URL } from '../support/engine-harness.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSync } from '../../src/app/run-sync.js';
 import { createConnectionStore } from '../../src/connections/connection-store.js';
 import { getRun } from '../../src/warehouse/sync-runs.js';
-import { runSync } from '../../workers/run-sync.js';
 import { createEngineHarness, type EngineHarness } from '../support/engine-harness.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createMemoryCrm } from '../support/memory-connector.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSync, waitForRun } from '../../workers/run-sync.js';
+import { runSync, waitForRun } from '../../src/app/run-sync.js';
 import { startSyncWorker } from '../../workers/sync-worker.js';
 import { createEngineHarness, type EngineHarness, REDIS_URL } from '../support/engine-harness.js';
 import {

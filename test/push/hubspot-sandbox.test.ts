@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxRecord } from '../../sandboxes/hubspot/sandbox-record.js';
+import { runSync, type SyncSummary } from '../../src/app/run-sync.js';
 import type { Period } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
-import { runSync, type SyncSummary } from '../../workers/run-sync.js';
 import { createHubspotHarness, type HubspotHarness, REDIS_URL } from '../connectors/hubspot/harness.js';
 import {
   activeReps,

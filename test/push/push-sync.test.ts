@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmConnector } from '../../connectors/connector.js';
+import { registerConnectorBuilder } from '../../src/app/connector-factory.js';
+import { runSync } from '../../src/app/run-sync.js';
 import type { Connection } from '../../src/connections/connection-store.js';
-import { registerConnectorBuilder } from '../../workers/connector-factory.js';
-import { runSync } from '../../workers/run-sync.js';
 import { runCapture } from '../cli/cli-run.js';
 import { createEngineHarness, type EngineHarness, REDIS_URL } from '../support/engine-harness.js';
 import { createMemoryCrm, type MemoryCrmOptions } from '../support/memory-connector.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { runSync, type SyncSummary } from '../../src/app/run-sync.js';
 import type { Period } from '../../src/calendar/periods.js';
 import type { Connection } from '../../src/connections/connection-store.js';
-import { runSync, type SyncSummary } from '../../workers/run-sync.js';
 import {
   createSalesforceHarness,
   REDIS_URL,

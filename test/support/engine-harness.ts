@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrmConnector } from '../../connectors/connector.js';
+import type { SyncEnv } from '../../src/app/run-sync.js';
 import {
   type Connection,
   type ConnectionStore,
@@ -10,7 +11,6 @@ import {
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createRedis } from '../../src/redis.js';
 import { createSyncQueue } from '../../workers/queues.js';
-import type { SyncEnv } from '../../workers/run-sync.js';
 import { insertConnection } from './fixtures.js';
 import { createTestDatabase, type TestDatabase, uniqueQueuePrefix } from './test-db.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSync } from '../../../workers/run-sync.js';
+import { runSync } from '../../../src/app/run-sync.js';
 import { createHubspotHarness, type HubspotHarness, UNLIMITED } from './harness.js';
 
 /**

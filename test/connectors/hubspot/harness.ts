@@ -8,11 +8,11 @@ import {
   type HubspotSandboxOptions,
   startHubspotSandbox,
 } from '../../../sandboxes/hubspot/index.js';
+import { createConnectorFactory } from '../../../src/app/connector-factory.js';
+import type { SyncEnv } from '../../../src/app/run-sync.js';
 import type { Connection, ConnectionStore } from '../../../src/connections/connection-store.js';
 import { createTokenStore } from '../../../src/connections/token-store.js';
 import type { Logger } from '../../../src/logger.js';
-import { createConnectorFactory } from '../../../workers/connector-factory.js';
-import type { SyncEnv } from '../../../workers/run-sync.js';
 import { createEngineHarness } from '../../support/engine-harness.js';
 import type { TestDatabase } from '../../support/test-db.js';
 

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForRun } from '../../../src/app/run-sync.js';
 import { requestRun } from '../../../src/warehouse/sync-runs.js';
 import { enqueueStage } from '../../../workers/queues.js';
-import { waitForRun } from '../../../workers/run-sync.js';
 import { createHubspotHarness, type HubspotHarness, REDIS_URL } from './harness.js';
 
 /**
@@ -31,7 +31,7 @@ describe('two worker processes, two connections, one portal limited to 100 per 1
   function startWorker(): Promise<ChildProcess> {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--concurrency', '1'],
+      ['--import', 'tsx', 'src/app/cli-main.ts', 'worker', '--concurrency', '1'],
       {
         env: {
           ...process.env,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSync } from '../../../workers/run-sync.js';
+import { runSync } from '../../../src/app/run-sync.js';
 import { createSalesforceHarness, type SalesforceHarness } from './harness.js';
 import { makeJwtCredentials } from './jwt-certificate.js';
 

@@ -11,6 +11,8 @@ import {
   type SalesforceSandboxOptions,
   startSalesforceSandbox,
 } from '../../../sandboxes/salesforce/index.js';
+import { createConnectorFactory } from '../../../src/app/connector-factory.js';
+import type { SyncEnv } from '../../../src/app/run-sync.js';
 import type {
   Connection,
   ConnectionStore,
@@ -19,8 +21,6 @@ import type {
 import { createTokenStore } from '../../../src/connections/token-store.js';
 import type { Db } from '../../../src/db.js';
 import type { Logger } from '../../../src/logger.js';
-import { createConnectorFactory } from '../../../workers/connector-factory.js';
-import type { SyncEnv } from '../../../workers/run-sync.js';
 import { createEngineHarness } from '../../support/engine-harness.js';
 import type { TestDatabase } from '../../support/test-db.js';
 import { TEST_JWT } from './jwt-certificate.js';

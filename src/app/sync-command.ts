@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { runSync, START_TIMEOUT_MS, type SyncSummary } from '../../workers/run-sync.js';
-import type { CliContext } from './cli-context.js';
-import { ExitCode, usageError } from './cli-error.js';
-import { printJson, printLine, printTable } from './cli-io.js';
-import { openEngine } from './engine-env.js';
-import { parseAsOf } from './parse-as-of.js';
+import type { CliContext } from '../cli/cli-context.js';
+import { ExitCode, usageError } from '../cli/cli-error.js';
+import { printJson, printLine, printTable } from '../cli/cli-io.js';
+import { parseAsOf } from '../cli/parse-as-of.js';
+import type { SyncSummary } from './run-sync.js';
+import { START_TIMEOUT_MS } from './start-timeout.js';
 
 const EXIT_BY_STATUS = {
   succeeded: ExitCode.ok,
@@ -13,6 +13,10 @@ const EXIT_BY_STATUS = {
   failed: ExitCode.failed,
 } as const;
 
+/**
+ * `salesops sync` sits at the top because it drives the queue and may start a worker of its own;
+ * the run itself (run-sync.ts, and through it BullMQ and the stages) loads only when it runs.
+ */
 export function registerSync(program: Command, ctx: CliContext): void {
   program
     .command('sync')
@@ -40,7 +44,8 @@ export function registerSync(program: Command, ctx: CliContext): void {
           json?: boolean;
         },
       ) => {
-        const engine = await openEngine(ctx);
+        // The queue, the workers and the connectors load only when a sync runs.
+        const [engine, { runSync }] = await Promise.all([ctx.engine(), import('./run-sync.js')]);
         const connection = await engine.connections.get(name);
         const summary = await runSync(
           {

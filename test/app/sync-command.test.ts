@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerConnectorBuilder } from '../../workers/connector-factory.js';
+import { registerConnectorBuilder } from '../../src/app/connector-factory.js';
 import { runCapture } from '../cli/cli-run.js';
 import { createEngineHarness, type EngineHarness, REDIS_URL } from '../support/engine-harness.js';
 import { createMemoryCrm } from '../support/memory-connector.js';

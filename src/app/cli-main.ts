@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from './program.js';
+import { runCli } from './run-cli.js';
 
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

@@ -1,9 +1,6 @@
-import closeWithGrace from 'close-with-grace';
 import type { Command } from 'commander';
-import { startSyncWorker } from '../../workers/sync-worker.js';
-import type { CliContext } from './cli-context.js';
-import { usageError } from './cli-error.js';
-import { openEngine } from './engine-env.js';
+import type { CliContext } from '../cli/cli-context.js';
+import { usageError } from '../cli/cli-error.js';
 
 export function registerWorker(program: Command, ctx: CliContext): void {
   program
@@ -18,7 +15,12 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       return n;
     })
     .action(async (o: { concurrency?: number }) => {
-      const engine = await openEngine(ctx);
+      // The worker entry point: BullMQ and the stages load only when a worker runs.
+      const [{ default: closeWithGrace }, { startSyncWorker }] = await Promise.all([
+        import('close-with-grace'),
+        import('../../workers/sync-worker.js'),
+      ]);
+      const engine = await ctx.engine();
       const config = ctx.config();
       const starting = startSyncWorker({ ...engine, concurrency: o.concurrency ?? config.workerConcurrency });
       await new Promise<void>((resolve) => {

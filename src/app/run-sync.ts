@@ -1,13 +1,14 @@
 import type { Queue } from 'bullmq';
-import type { CrmConnector } from '../connectors/connector.js';
-import type { Connection, ConnectionStore } from '../src/connections/connection-store.js';
-import type { Db } from '../src/db.js';
-import type { Logger } from '../src/logger.js';
-import { type PreviewEntry, type Rejection, runPreview, runRejections } from '../src/push/push-report.js';
-import { failUnstartedRun, getRun, type RunOptions, requestRun } from '../src/warehouse/sync-runs.js';
-import type { SyncRunRow } from '../src/warehouse/tables.js';
-import { enqueueStage } from './queues.js';
-import { startSyncWorker, workersServing } from './sync-worker.js';
+import type { CrmConnector } from '../../connectors/connector.js';
+import { enqueueStage } from '../../workers/queues.js';
+import { startSyncWorker, workersServing } from '../../workers/sync-worker.js';
+import type { Connection, ConnectionStore } from '../connections/connection-store.js';
+import type { Db } from '../db.js';
+import type { Logger } from '../logger.js';
+import { type PreviewEntry, type Rejection, runPreview, runRejections } from '../push/push-report.js';
+import { failUnstartedRun, getRun, type RunOptions, requestRun } from '../warehouse/sync-runs.js';
+import type { SyncRunRow } from '../warehouse/tables.js';
+import { START_TIMEOUT_MS } from './start-timeout.js';
 
 /**
  * `salesops sync`: register (or join) the connection's run, make sure something will process
@@ -32,8 +33,7 @@ export interface SyncEnv {
   readonly onMerged?: (runId: number) => void;
 }
 
-/** Long enough for a busy worker pool to reach the job; a run nobody starts is a wiring fault. */
-export const START_TIMEOUT_MS = 300_000;
+export { START_TIMEOUT_MS };
 
 export interface SyncSummary {
   readonly runId: number;

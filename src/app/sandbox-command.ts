@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { CliContext } from './cli-context.js';
-import { usageError } from './cli-error.js';
+import type { CliContext } from '../cli/cli-context.js';
+import { usageError } from '../cli/cli-error.js';
 
 const integer = (flag: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
