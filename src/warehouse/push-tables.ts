@@ -55,18 +55,20 @@ export async function diffPushOutbox(db: Db, diff: OutboxDiff): Promise<OutboxCo
   const c = diff.connectionId;
   const counts = await db.transaction().execute(async (trx) => {
     // Serialises concurrent diffs of one connection on this row (the engine already holds the
-    // connection lock; this keeps direct callers such as tests and the bench honest too).
+    // connection lock; this keeps direct callers such as tests and the bench honest too). No
+    // resend time yet means no diff yet, also when `fields ensure` created the row before it.
     const state = await sql<{ first: boolean; due: boolean }>`
-      insert into push_connections (connection_id, last_full_resend_at) values (${c}, now())
+      insert into push_connections (connection_id) values (${c})
       on conflict (connection_id) do update set connection_id = excluded.connection_id
-      returning (xmax = 0) as first,
-        (last_full_resend_at is null or last_full_resend_at <= now() - make_interval(days => ${diff.resendDays})) as due`.execute(
+      returning last_full_resend_at is null as first,
+        coalesce(last_full_resend_at <= now() - make_interval(days => ${diff.resendDays}), false) as due`.execute(
       trx,
     );
     const row = state.rows[0];
     // A first diff queues every value anyway; a replay never resends.
-    const resend = !!row && !row.first && row.due && diff.resendDays > 0 && !diff.replay;
-    if (resend) {
+    const first = row?.first !== false;
+    const resend = !first && row?.due === true && diff.resendDays > 0 && !diff.replay;
+    if (first || resend) {
       await sql`update push_connections set last_full_resend_at = now() where connection_id = ${c}`.execute(
         trx,
       );
