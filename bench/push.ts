@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { createDb, dropDatabase, ensureDatabase } from '../src/db.js';
 import { migrate } from '../src/migrate.js';
 import { computeOutbox } from '../src/push/outbox.js';
-import { pushStage } from '../src/push/push-stage.js';
+import { writeOutbox } from '../src/push/push-stage.js';
 import { createPushDouble } from '../test/push/push-double.js';
 import { AS_OF, seedPush } from '../test/push/push-seed.js';
 import { insertConnection } from '../test/support/fixtures.js';
@@ -61,7 +61,13 @@ try {
       );
       const writesBefore = double.writeCalls.length;
       const [outcome, pushMs] = await elapsed(() =>
-        pushStage(db, connection, double, { runId, dryRun: false, signal: new AbortController().signal }),
+        writeOutbox(db, connection, double, {
+          runId,
+          dryRun: false,
+          signal: new AbortController().signal,
+          asOf: AS_OF,
+          replay: false,
+        }),
       );
       runId += 1;
       // Only this pass's write calls: the first pass's field provisioning is a call but no write.

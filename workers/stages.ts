@@ -54,14 +54,9 @@ export const defaultStages: StageImpls = {
     return { counts: {}, partial: (totals.quarantined ?? 0) > 0 };
   },
   async compute(ctx) {
-    // --as-of D means the end of day D in the connection's zone (DESIGN.md §7), not midnight UTC.
-    // Without it, the end of today: values then move with the data and the day, never with the
-    // minute, so two syncs an hour apart with nothing changed push nothing (DESIGN.md §6).
-    const tz = ctx.connection.timeZone;
-    const asOf = asOfInstant(ctx.options.asOf ?? localDate(new Date(), tz), tz);
     return {
       counts: await computeMetrics(ctx.db, ctx.connection, {
-        asOf,
+        asOf: runAsOf(ctx),
         runId: ctx.runId,
         replay: !!ctx.options.asOf,
       }),
@@ -73,6 +68,19 @@ export const defaultStages: StageImpls = {
       dryRun: ctx.options.dryRun === true,
       signal: ctx.signal,
       logger: ctx.logger,
+      asOf: runAsOf(ctx),
+      replay: !!ctx.options.asOf,
     });
   },
 };
+
+/**
+ * --as-of D means the end of day D in the connection's zone (DESIGN.md §7), not midnight UTC.
+ * Without it, the end of today: values then move with the data and the day, never with the
+ * minute, so two syncs an hour apart with nothing changed push nothing (DESIGN.md §6). Compute
+ * and push (whose outbox diff takes the quarter containing it) both read it.
+ */
+function runAsOf(ctx: StageContext): Date {
+  const tz = ctx.connection.timeZone;
+  return asOfInstant(ctx.options.asOf ?? localDate(new Date(), tz), tz);
+}

@@ -155,23 +155,8 @@ export function createHubspotApi(options: HubspotApiOptions): HubspotApi {
       body: form.toString(),
     });
     const text = await response.text();
-    if (response.status >= 500) {
-      throw new ConnectorError(
-        'transient',
-        `HubSpot's token endpoint failed (${response.status}); the job retries.`,
-        {
-          status: response.status,
-        },
-      );
-    }
     const parsed = response.ok ? tokenSchema.safeParse(safeJson(text)) : null;
-    if (!parsed?.success) {
-      throw new ConnectorError(
-        'auth',
-        'HubSpot refused the OAuth refresh token; reconnect the app and store the new refresh token with `salesops connections add hubspot`.',
-        { status: response.status },
-      );
-    }
+    if (!parsed?.success) throw tokenError(response.status);
     accessToken = parsed.data.access_token;
     expiresAt = deps.clock.now().getTime() + parsed.data.expires_in * 1000;
     credentials = {
@@ -293,10 +278,27 @@ function safeJson(text: string): unknown {
   }
 }
 
-function toError(response: Response, text: string, method: HubspotCredentials['method'], endpoint: string) {
+/** An answer of the token endpoint that carries no token; its kind comes from the rule table. */
+function tokenError(status: number): ConnectorError {
+  const kind = errorRuleFor(status, undefined, 'token')?.kind ?? 'auth';
+  return new ConnectorError(
+    kind,
+    kind === 'transient'
+      ? `HubSpot's token endpoint failed (${status}); the job retries.`
+      : 'HubSpot refused the OAuth refresh token; reconnect the app and store the new refresh token with `salesops connections add hubspot`.',
+    { status },
+  );
+}
+
+function toError(
+  response: Response,
+  text: string,
+  method: HubspotCredentials['method'],
+  endpoint: EndpointName,
+) {
   const body = errorBodySchema.safeParse(safeJson(text));
   const policy = body.success ? body.data.policyName : undefined;
-  const rule = errorRuleFor(response.status, policy);
+  const rule = errorRuleFor(response.status, policy, endpoint);
   const kind = rule?.kind ?? 'transient';
   const retryAfterSeconds = headerInt(response.headers, RATE_HEADERS.retryAfter);
   const retryAfterMs =

@@ -7,7 +7,7 @@ import type { FieldObject, FieldReport, FieldSpec, FieldWrite, WriteResult } fro
 import { ConnectorError, isConnectorError } from '../connector-error.js';
 import type { HubspotApi } from './api.js';
 import { batchReadSchema, listPageSchema, objectSchema, parseRecords } from './schemas.js';
-import { ENDPOINTS, FIELD_GROUP, FIELD_OBJECTS, FIELD_TYPES } from './spec.js';
+import { cursorField, ENDPOINTS, FIELD_GROUP, FIELD_OBJECTS, FIELD_TYPES } from './spec.js';
 
 const namesSchema = z.object({ results: z.array(z.object({ name: z.string() })) });
 const anySchema = z.unknown();
@@ -90,7 +90,7 @@ export async function loadUserRecords(api: HubspotApi): Promise<ReadonlyMap<stri
       query: {
         limit: String(ENDPOINTS.list.pageSize),
         properties: ['hs_internal_user_id'],
-        after: after ?? undefined,
+        ...cursorField(ENDPOINTS.list.cursor, after),
       },
     });
     after = response.paging;

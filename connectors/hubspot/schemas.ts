@@ -4,13 +4,31 @@
  * each record is parsed on its own, so one malformed record is quarantined, not the page.
  */
 import { z } from 'zod';
+import { type CursorSpec, ENDPOINTS } from './spec.js';
 
 const nullish = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? null);
 
-export const pagingSchema = z
-  .object({ next: z.object({ after: z.string().min(1) }).optional() })
-  .optional()
-  .transform((p) => p?.next?.after ?? null);
+/**
+ * A paged envelope read where the endpoint's spec says its cursor is (`paging.next.after`):
+ * every level of the path may be absent (the last page), the cursor itself is a non-empty string.
+ * `paging` is the cursor, or null on the last page.
+ */
+function paged<S extends z.ZodRawShape>(
+  cursor: CursorSpec,
+  shape: S,
+): z.ZodType<z.output<z.ZodObject<S>> & { readonly paging: string | null }> {
+  const [root = '', ...path] = cursor.response.split('.');
+  const nested = path.reduceRight<z.ZodType>(
+    (inner, key) => z.object({ [key]: inner }).optional(),
+    z.string().min(1),
+  );
+  return z.object({ ...shape, [root]: nested }).transform((page) => {
+    let at: unknown = (page as Record<string, unknown>)[root];
+    for (const key of path) at = (at as Record<string, unknown> | undefined)?.[key];
+    const { [root]: _cursor, ...rest } = page as Record<string, unknown>;
+    return { ...rest, paging: typeof at === 'string' ? at : null };
+  }) as unknown as z.ZodType<z.output<z.ZodObject<S>> & { readonly paging: string | null }>;
+}
 
 export const accountSchema = z.object({
   portalId: z.number().int().positive(),
@@ -76,14 +94,16 @@ export const objectSchema = z.object({
 });
 export type ObjectWire = z.infer<typeof objectSchema>;
 
-/** A page whose records are checked one by one (see `parseRecords`). */
-export const listPageSchema = z.object({ results: z.array(z.unknown()), paging: pagingSchema });
+/** Records checked one by one (see `parseRecords`). */
+export const resultsSchema = z.object({ results: z.array(z.unknown()) });
+
+/** A list page (the list and owners endpoints share HubSpot's cursor). */
+export const listPageSchema = paged(ENDPOINTS.list.cursor, resultsSchema.shape);
 export type ListPage = z.infer<typeof listPageSchema>;
 
-export const searchPageSchema = z.object({
+export const searchPageSchema = paged(ENDPOINTS.search.cursor, {
   total: z.number().int().nonnegative(),
   results: z.array(z.unknown()),
-  paging: pagingSchema,
 });
 
 export const batchReadSchema = z.object({

@@ -16,7 +16,14 @@ export interface EndpointSpec {
   /** Records per request (the `limit` parameter or the batch size). */
   readonly pageSize?: number;
   /** Where the next-page cursor is found in the response and sent back in the request. */
-  readonly cursor?: { readonly response: 'paging.next.after'; readonly request: 'after' };
+  readonly cursor?: CursorSpec;
+}
+
+export interface CursorSpec {
+  /** Dotted path of the cursor in the response body; absent on the last page. */
+  readonly response: string;
+  /** The query parameter (GET) or body field (POST) the cursor is sent back in. */
+  readonly request: string;
 }
 
 export const ENDPOINTS = {
@@ -61,6 +68,11 @@ export const ENDPOINTS = {
 } as const satisfies Readonly<Record<string, EndpointSpec>>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
+
+/** The cursor, sent back under the name the endpoint's spec declares (none on a first page). */
+export function cursorField(cursor: CursorSpec, value: string | null): Record<string, string | undefined> {
+  return { [cursor.request]: value ?? undefined };
+}
 
 /** HubSpot's hard cap on the results one search query can page through. */
 export const SEARCH_RESULT_CAP = 10_000;
@@ -146,7 +158,10 @@ export const FIELD_TYPES = {
 } as const;
 
 export interface ErrorRule {
-  readonly status: number | readonly [number, number];
+  /** When set, the rule applies only to answers of this endpoint. */
+  readonly endpoint?: EndpointName;
+  /** When absent, any status. */
+  readonly status?: number | readonly [number, number];
   /** When set, the rule applies only to 429 bodies naming this policy. */
   readonly policy?: string;
   readonly kind: ConnectorErrorKind;
@@ -156,9 +171,14 @@ export interface ErrorRule {
 
 /**
  * HTTP status → ConnectorError kind, first match wins. 401 is handled before this table (one
- * OAuth refresh, then `auth`). A daily 429 cannot be waited out within a job: the run defers.
+ * OAuth refresh, then `auth`), except at the token endpoint. A daily 429 cannot be waited out
+ * within a job: the run defers.
  */
 export const ERROR_RULES: readonly ErrorRule[] = [
+  // The OAuth token endpoint: an outage is retried; any other answer without a token (a refused
+  // or revoked refresh token, a 2xx without one) needs the admin to reconnect the app.
+  { endpoint: 'token', status: [500, 599], kind: 'transient' },
+  { endpoint: 'token', kind: 'auth' },
   { status: 429, policy: 'DAILY', kind: 'deferred' },
   { status: 429, policy: 'SECONDLY', kind: 'rate_limited', retryAfterMs: 1_000 },
   { status: 429, kind: 'rate_limited', retryAfterMs: 10_000 },
@@ -171,12 +191,18 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   { status: [400, 499], kind: 'invalid_request' },
 ];
 
-export function errorRuleFor(status: number, policy: string | undefined): ErrorRule | undefined {
+export function errorRuleFor(
+  status: number,
+  policy: string | undefined,
+  endpoint: EndpointName,
+): ErrorRule | undefined {
   return ERROR_RULES.find((rule) => {
+    if (rule.endpoint !== undefined && rule.endpoint !== endpoint) return false;
     const matches =
-      typeof rule.status === 'number'
+      rule.status === undefined ||
+      (typeof rule.status === 'number'
         ? rule.status === status
-        : status >= rule.status[0] && status <= rule.status[1];
+        : status >= rule.status[0] && status <= rule.status[1]);
     return matches && (rule.policy === undefined || rule.policy === policy);
   });
 }

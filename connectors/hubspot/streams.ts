@@ -20,9 +20,16 @@ import {
   type ObjectWire,
   objectSchema,
   parseRecords,
+  resultsSchema,
   searchPageSchema,
 } from './schemas.js';
-import { ENDPOINTS, type IncrementalStreamSpec, LOOKBACK_MS, SEARCH_RESULT_CAP } from './spec.js';
+import {
+  cursorField,
+  ENDPOINTS,
+  type IncrementalStreamSpec,
+  LOOKBACK_MS,
+  SEARCH_RESULT_CAP,
+} from './spec.js';
 
 export type StreamCheckpoint =
   | { readonly v: 1; readonly phase: 'list'; readonly until: number; readonly after: string | null }
@@ -184,7 +191,7 @@ function listPage<T>(ctx: StreamContext<T>, after: string | null, archived: bool
       limit: String(ENDPOINTS.list.pageSize),
       properties: archived ? ['hs_object_id'] : ctx.spec.properties,
       ...(archived && { archived: 'true' }),
-      after: after ?? undefined,
+      ...cursorField(ENDPOINTS.list.cursor, after),
     },
   });
 }
@@ -208,7 +215,8 @@ function searchPage<T>(
       sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
       properties: ctx.spec.properties,
       limit: ENDPOINTS.search.pageSize,
-      ...(offset > 0 && { after: String(offset) }),
+      // Search's cursor is its offset, counted here: a restarted query starts again from 0.
+      ...(offset > 0 && cursorField(ENDPOINTS.search.cursor, String(offset))),
     },
   });
 }
@@ -222,7 +230,7 @@ export async function* listIds(api: HubspotApi, object: string): AsyncIterable<r
       query: {
         limit: String(ENDPOINTS.list.pageSize),
         properties: ['hs_object_id'],
-        after: after ?? undefined,
+        ...cursorField(ENDPOINTS.list.cursor, after),
       },
     });
     after = response.paging;
@@ -240,7 +248,7 @@ export async function* readHistory(
   const size = ENDPOINTS.history.pageSize;
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += size) {
-    const response = await api.call('history', listPageSchema.pick({ results: true }), {
+    const response = await api.call('history', resultsSchema, {
       object,
       body: {
         inputs: unique.slice(i, i + size).map((id) => ({ id })),

@@ -7,6 +7,7 @@ import { createSign } from 'node:crypto';
 import { z } from 'zod';
 import type { ConnectorDeps } from '../connector.js';
 import { ConnectorError } from '../connector-error.js';
+import { errorRuleFor } from './spec.js';
 
 /** The stored credential shapes; the connection store validates with this same schema. */
 export const salesforceCredentialsSchema = z.union([
@@ -125,28 +126,9 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       );
     }
     const text = await response.text();
-    if (response.status >= 500) {
-      throw new ConnectorError(
-        'transient',
-        `Salesforce's token endpoint failed (${response.status}); the job retries.`,
-        {
-          status: response.status,
-        },
-      );
-    }
     const body = safeJson(text);
     const ok = response.ok ? tokenResponseSchema.safeParse(body) : null;
-    if (!ok?.success) {
-      const oauth = oauthErrorSchema.safeParse(body);
-      const why = oauth.success
-        ? `${oauth.data.error}: ${oauth.data.error_description ?? ''}`.trim()
-        : `HTTP ${response.status}`;
-      throw new ConnectorError(
-        'auth',
-        `Salesforce refused to issue an access token (${why}); check the connected app, its client id/secret or certificate, and the login URL, then add the connection again.`,
-        { status: response.status },
-      );
-    }
+    if (!ok?.success) throw tokenError(response.status, body);
     return ok.data.access_token;
   };
 
@@ -192,6 +174,30 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     },
     refresh,
   };
+}
+
+/** An answer of the token endpoint that carries no token; its kind comes from spec.ts's table. */
+function tokenError(status: number, body: unknown): ConnectorError {
+  const oauth = oauthErrorSchema.safeParse(body);
+  const code = oauth.success ? oauth.data.error : `HTTP_${status}`;
+  const kind =
+    errorRuleFor(code, status, oauth.success ? (oauth.data.error_description ?? '') : '', 'token')?.kind ??
+    'auth';
+  if (kind === 'transient') {
+    return new ConnectorError(
+      'transient',
+      `Salesforce's token endpoint failed (${status}); the job retries.`,
+      { status },
+    );
+  }
+  const why = oauth.success
+    ? `${oauth.data.error}: ${oauth.data.error_description ?? ''}`.trim()
+    : `HTTP ${status}`;
+  return new ConnectorError(
+    kind,
+    `Salesforce refused to issue an access token (${why}); check the connected app, its client id/secret or certificate, and the login URL, then add the connection again.`,
+    { status },
+  );
 }
 
 export function safeJson(text: string): unknown {

@@ -211,6 +211,8 @@ export const PATHS = {
 } as const;
 
 export interface ErrorRule {
+  /** When set, only answers of this endpoint (`token`: the OAuth token endpoint). */
+  readonly endpoint?: 'token';
   /** Salesforce's `errorCode` (REST) / fault code (SOAP) / OAuth `error`; `*` matches any. */
   readonly code: string;
   /** When set, only answers with this HTTP status. */
@@ -223,9 +225,13 @@ export interface ErrorRule {
 
 /**
  * Error code (then HTTP status) → ConnectorError kind; first match wins. 401 is handled before
- * this table (one refresh, then `auth`).
+ * this table (one refresh, then `auth`), except at the token endpoint.
  */
 export const ERROR_RULES: readonly ErrorRule[] = [
+  // The OAuth token endpoint: an outage is retried; any other answer without a token (a refused
+  // client secret or certificate, a 2xx without one) needs the admin.
+  { endpoint: 'token', code: '*', status: [500, 599], kind: 'transient' },
+  { endpoint: 'token', code: '*', kind: 'auth' },
   // Too many long-running requests at once: a short wait clears it.
   { code: 'REQUEST_LIMIT_EXCEEDED', message: 'ConcurrentPerOrg', kind: 'rate_limited', retryAfterMs: 5_000 },
   // The rolling-24-hour allowance is spent: nothing to wait for within a job.
@@ -248,8 +254,14 @@ export const ERROR_RULES: readonly ErrorRule[] = [
   { code: '*', status: [400, 499], kind: 'invalid_request' },
 ];
 
-export function errorRuleFor(code: string, status: number, message: string): ErrorRule | undefined {
+export function errorRuleFor(
+  code: string,
+  status: number,
+  message: string,
+  endpoint?: 'token',
+): ErrorRule | undefined {
   return ERROR_RULES.find((rule) => {
+    if (rule.endpoint !== undefined && rule.endpoint !== endpoint) return false;
     if (rule.code !== '*' && rule.code !== code) return false;
     if (rule.message !== undefined && !message.includes(rule.message)) return false;
     if (rule.status === undefined) return true;

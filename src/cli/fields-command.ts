@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_FIELDS, fieldMappingsOf, fieldSpecs, mappedFields, specsHash } from '../push/field-specs.js';
-import { recordProvisioned } from '../push/provisioning.js';
+import { DEFAULT_FIELDS, fieldMappingsOf } from '../push/field-specs.js';
+import { provisionFields } from '../push/provision-fields.js';
 import type { CliContext } from './cli-context.js';
 import { ExitCode, usageError } from './cli-error.js';
 import { listFormat, printCsv, printJson, printLine, printTable } from './cli-io.js';
@@ -38,10 +38,8 @@ export function registerFields(program: Command, ctx: CliContext): void {
     .action(async (o: EnsureOptions) => {
       const engine = await openEngine(ctx);
       const connection = await engine.connections.get(o.connection);
-      const specs = fieldSpecs(mappedFields(connection));
       const connector = await engine.connectorFor(connection);
-      const report = await connector.ensureFields(specs, { dryRun: o.dryRun === true });
-      if (!o.dryRun) await recordProvisioned(engine.db, connection.id, specsHash(specs));
+      const report = await provisionFields(engine.db, connection, connector, { dryRun: o.dryRun === true });
       if (report.failed.length > 0) ctx.setExitCode(ExitCode.failed);
       if (o.json) {
         printJson(ctx.io, { connection: connection.name, dryRun: o.dryRun === true, ...report });

@@ -1,6 +1,5 @@
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
-import { computeOutbox } from '../push/outbox.js';
 import type { SyncRunCounts } from '../warehouse/tables.js';
 import { computeAttainmentMetrics } from './attainment-metrics.js';
 import { computeFairnessMetrics } from './fairness-metrics.js';
@@ -10,7 +9,8 @@ import { recordForecastSnapshot } from './snapshots.js';
 /**
  * The compute stage: every metric that is pushed back or cached is recomputed here, set-based,
  * from the warehouse, into `metric_values`. Each module owns its metrics; this only sequences
- * them and times them.
+ * them and times them. What of it reaches the CRM is the push stage's diff, which reads
+ * `metric_values` and nothing of this code.
  */
 export interface ComputeOptions {
   readonly asOf: Date;
@@ -25,8 +25,6 @@ const computations: readonly (readonly [string, Computation])[] = [
   ['attainment', computeAttainmentMetrics],
   ['fairness', computeFairnessMetrics],
   ['forecast', forecastStep],
-  // Last: it diffs every pushed metric above against what the CRM last accepted.
-  ['outbox', async (db, connection, options) => void (await computeOutbox(db, connection, options))],
 ];
 
 /**

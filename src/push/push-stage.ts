@@ -1,25 +1,31 @@
-import { sql } from 'kysely';
 import type { FieldObject, FieldReport } from '../../connectors/connector.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
+import { hasPendingPush, prunePushResults, recordPushPreview } from '../warehouse/push-tables.js';
 import type { SyncRunCounts } from '../warehouse/tables.js';
-import { fieldSpecs, mappedFields, specsHash } from './field-specs.js';
-import { isProvisioned, recordProvisioned } from './provisioning.js';
+import { computeOutbox } from './outbox.js';
+import { fieldsProvisioned, provisionFields } from './provision-fields.js';
 import { type PushConnector, WRITE_BATCH_MAX, writeNextBatch } from './write-batch.js';
 
 /**
- * The push stage: outbox → CRM batch writes (DESIGN §6). Fields are provisioned before the
- * first push and again only when the mapping changes or a write says a field is missing; then
- * each target's outbox is drained in the largest batches the CRM takes, one transaction per
- * batch (write-batch.ts). Records the CRM rejects keep their outbox rows and are retried on
- * the next run. A dry run records the preview and calls nothing that mutates.
+ * The push stage (DESIGN §1, §6): first the outbox diff — the values compute left in
+ * `metric_values` whose rounded form differs from what the CRM last accepted (outbox.ts) — then
+ * outbox → CRM batch writes. Fields are provisioned before the first push and again only when
+ * the mapping changes or a write says a field is missing; each target's outbox is drained in the
+ * largest batches the CRM takes, one transaction per batch (write-batch.ts). Records the CRM
+ * rejects keep their outbox rows and are retried on the next run. A dry run records the preview
+ * and calls nothing that mutates.
  */
 export interface PushOptions {
   readonly runId: number;
   readonly dryRun: boolean;
   readonly signal: AbortSignal;
   readonly logger?: Logger;
+  /** The moment compute computed for: the outbox takes the quarter containing it. */
+  readonly asOf: Date;
+  /** Computed under --as-of: the diff starts no full resend. */
+  readonly replay: boolean;
 }
 
 export interface PushOutcome {
@@ -37,45 +43,51 @@ export async function pushStage(
   connector: PushConnector,
   options: PushOptions,
 ): Promise<PushOutcome> {
-  const specs = fieldSpecs(mappedFields(connection));
-  const hash = specsHash(specs);
+  const started = performance.now();
+  const outbox = await computeOutbox(db, connection, options);
+  options.logger?.info({ ...outbox, durationMs: Math.round(performance.now() - started) }, 'outbox diffed');
+  return writeOutbox(db, connection, connector, options);
+}
+
+/**
+ * The stage after its diff: what is in the outbox now goes to the CRM (or into the preview).
+ * Exported for the push benchmark, which times the diff and the writes apart.
+ */
+export async function writeOutbox(
+  db: Db,
+  connection: Connection,
+  connector: PushConnector,
+  options: PushOptions,
+): Promise<PushOutcome> {
   const log = options.logger;
-  const provisioned = () => isProvisioned(db, connection.id, hash);
 
   if (options.dryRun) {
     let calls = 0;
-    if (!(await provisioned())) {
-      const report = await connector.ensureFields(specs, { dryRun: true });
+    if (!(await fieldsProvisioned(db, connection))) {
+      const report = await provisionFields(db, connection, connector, { dryRun: true });
       calls += report.calls;
       logReport(log, report, true);
     }
-    await recordPreview(db, connection.id, options.runId);
+    await recordPushPreview(db, connection.id, options.runId);
     return { counts: { pushedCalls: calls, pushedRecords: 0, pushFailed: 0 } };
   }
 
-  await sql`delete from push_results where connection_id = ${connection.id}
-    and created_at < now() - make_interval(days => ${RESULTS_KEPT_DAYS})`.execute(db);
-  const pending = await db
-    .selectFrom('push_outbox')
-    .select('record_id')
-    .where('connection_id', '=', connection.id)
-    .where((eb) => eb('last_attempt_run', 'is', null).or('last_attempt_run', '!=', options.runId))
-    .limit(1)
-    .executeTakeFirst();
+  await prunePushResults(db, connection.id, RESULTS_KEPT_DAYS);
   // Nothing changed: no call of any kind, not even field provisioning.
-  if (!pending) return { counts: { pushedCalls: 0, pushedRecords: 0, pushFailed: 0 } };
+  if (!(await hasPendingPush(db, connection.id, options.runId))) {
+    return { counts: { pushedCalls: 0, pushedRecords: 0, pushFailed: 0 } };
+  }
 
   const ensure = async (): Promise<number> => {
-    const report = await connector.ensureFields(specs, { dryRun: false });
+    const report = await provisionFields(db, connection, connector, { dryRun: false });
     logReport(log, report, false);
-    await recordProvisioned(db, connection.id, hash);
     return report.calls;
   };
 
   let calls = 0;
   let written = 0;
   let rejected = 0;
-  if (!(await provisioned())) calls += await ensure();
+  if (!(await fieldsProvisioned(db, connection))) calls += await ensure();
   let reEnsured = false;
   const batchMax = WRITE_BATCH_MAX[connector.kind];
   for (const target of TARGETS) {
@@ -108,22 +120,6 @@ export async function pushStage(
     counts: { pushedCalls: calls, pushedRecords: written, pushFailed: rejected },
     ...(rejected > 0 && { partial: true }),
   };
-}
-
-async function recordPreview(db: Db, connectionId: number, runId: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    // A retried stage job records its preview once.
-    await trx
-      .deleteFrom('push_results')
-      .where('run_id', '=', runId)
-      .where('outcome', '=', 'preview')
-      .execute();
-    await sql`
-      insert into push_results (connection_id, run_id, object, record_id, target_id, field, value, previous, outcome, attempt)
-      select o.connection_id, ${runId}, o.object, o.record_id, null, o.field, o.value, o.previous, 'preview', o.attempts + 1
-      from push_outbox o where o.connection_id = ${connectionId}
-      order by o.object, o.record_id, o.field`.execute(trx);
-  });
 }
 
 function logReport(log: Logger | undefined, report: FieldReport, dryRun: boolean): void {

@@ -1,11 +1,16 @@
-import { sql, type Transaction } from 'kysely';
 import type { CrmConnector, FieldObject, FieldWrite, WriteResult } from '../../connectors/connector.js';
 import { isConnectorError } from '../../connectors/connector-error.js';
 import type { Db } from '../db.js';
-import type { Database } from '../warehouse/tables.js';
+import {
+  type ClaimedRecord,
+  type ClaimedRow,
+  inClaimedBatch,
+  type PushAck,
+} from '../warehouse/push-tables.js';
 
 /**
- * One batch of the push stage, in one transaction: claim → write → acknowledge.
+ * One batch of the push stage, in one transaction: claim → write → acknowledge
+ * (warehouse/push-tables.ts `inClaimedBatch`).
  *
  * The outbox rows are claimed with `FOR UPDATE SKIP LOCKED` and the row locks are held across
  * the CRM call. Acknowledging (push_state updated, outbox rows deleted, results recorded) commits
@@ -22,22 +27,6 @@ export const WRITE_BATCH_MAX: Readonly<Record<CrmConnector['kind'], number>> = {
   hubspot: 100,
   salesforce: 200,
 };
-
-interface ClaimedRow {
-  readonly record_id: string;
-  readonly field: string;
-  readonly kind: 'number' | 'text';
-  readonly value: string | null;
-  readonly previous: string | null;
-  readonly attempts: number;
-  readonly target_id: string | null;
-}
-
-interface ClaimedRecord {
-  readonly recordId: string;
-  readonly targetId: string | null;
-  readonly rows: readonly ClaimedRow[];
-}
 
 export interface BatchOutcome {
   readonly claimedRecords: number;
@@ -56,43 +45,9 @@ export interface BatchContext {
   readonly reEnsureFields: () => Promise<number | null>;
 }
 
-type Trx = Transaction<Database>;
-
 function typed(row: ClaimedRow): string | number | null {
   if (row.value === null) return null;
   return row.kind === 'number' ? Number(row.value) : row.value;
-}
-
-async function claim(trx: Trx, ctx: BatchContext): Promise<ClaimedRecord[]> {
-  // The next records in key order (a range scan of the primary key), then all their pending
-  // fields by `= any(array)`: an index condition whatever the planner believes about the
-  // outbox's size, which right after a compute is usually stale. A rejected row is not retried
-  // in the run that rejected it.
-  const { rows } = await sql<ClaimedRow>`
-    select o.record_id, o.field, o.kind, o.value, o.previous, o.attempts,
-      case when o.object = 'deal' then o.record_id else ow.user_id end as target_id
-    from push_outbox o
-    left join owners ow on o.object = 'rep' and ow.connection_id = o.connection_id and ow.external_id = o.record_id
-    where o.connection_id = ${ctx.connectionId} and o.object = ${ctx.target}
-      and o.record_id = any(array(
-        select distinct record_id from push_outbox
-        where connection_id = ${ctx.connectionId} and object = ${ctx.target}
-          and last_attempt_run is distinct from ${ctx.runId}::bigint
-        order by record_id limit ${ctx.batchMax}))
-      and o.last_attempt_run is distinct from ${ctx.runId}::bigint
-    order by o.record_id, o.field
-    for update of o skip locked`.execute(trx);
-  const byRecord = new Map<string, ClaimedRow[]>();
-  for (const row of rows) {
-    const list = byRecord.get(row.record_id) ?? [];
-    list.push(row);
-    byRecord.set(row.record_id, list);
-  }
-  return [...byRecord].map(([recordId, list]) => ({
-    recordId,
-    targetId: list[0]?.target_id ?? null,
-    rows: list,
-  }));
 }
 
 const VANISHED = 'The CRM returned no result for this record; it is retried on the next run.';
@@ -131,8 +86,13 @@ async function writeBisecting(
 }
 
 export async function writeNextBatch(db: Db, ctx: BatchContext): Promise<BatchOutcome> {
-  return db.transaction().execute(async (trx) => {
-    const records = await claim(trx, ctx);
+  const key = {
+    connectionId: ctx.connectionId,
+    runId: ctx.runId,
+    target: ctx.target,
+    batchMax: ctx.batchMax,
+  };
+  return inClaimedBatch(db, key, async (records) => {
     const calls = { n: 0 };
     const unwritable = records.filter((r) => r.targetId === null);
     const writable = records.filter((r) => r.targetId !== null);
@@ -162,29 +122,25 @@ export async function writeNextBatch(db: Db, ctx: BatchContext): Promise<BatchOu
         } as WriteResult,
       })),
     ];
-    await acknowledge(trx, ctx, outcomes);
     const written = outcomes.filter((o) => o.result?.ok === true).length;
     return {
-      claimedRecords: records.length,
-      calls: calls.n,
-      written,
-      rejected: records.length - written,
+      acks: acks(ctx.target, outcomes),
+      result: { claimedRecords: records.length, calls: calls.n, written, rejected: records.length - written },
     };
   });
 }
 
-async function acknowledge(
-  trx: Trx,
-  ctx: BatchContext,
+/** Each claimed value's outcome, as the warehouse records it. */
+function acks(
+  target: FieldObject,
   outcomes: readonly { readonly record: ClaimedRecord; readonly result: WriteResult | undefined }[],
-): Promise<void> {
-  if (outcomes.length === 0) return;
-  const rows = outcomes.flatMap(({ record, result }) =>
+): PushAck[] {
+  return outcomes.flatMap(({ record, result }) =>
     record.rows.map((row) => ({
       record_id: record.recordId,
       // A merged deal: the values now live on the surviving record, and so does their state.
       state_id:
-        ctx.target === 'deal' && result?.resolvedId && result.resolvedId !== record.recordId
+        target === 'deal' && result?.resolvedId && result.resolvedId !== record.recordId
           ? result.resolvedId
           : record.recordId,
       target_id: result?.resolvedId ?? record.targetId,
@@ -195,42 +151,5 @@ async function acknowledge(
       reason: result === undefined ? VANISHED : result.ok ? null : (result.reason ?? 'Rejected by the CRM.'),
       attempt: row.attempts + 1,
     })),
-  );
-  const json = JSON.stringify(rows);
-  const c = ctx.connectionId;
-  const t = ctx.target;
-  await sql`
-    with r as (
-      select * from jsonb_to_recordset(${json}::jsonb) as r(record_id text, state_id text, target_id text,
-        field text, value text, previous text, ok boolean, reason text, attempt int)
-    ),
-    results as (
-      insert into push_results (connection_id, run_id, object, record_id, target_id, field, value, previous, outcome, reason, attempt)
-      select ${c}, ${ctx.runId}, ${t}, r.record_id, r.target_id, r.field, r.value, r.previous,
-        case when r.ok then 'written' else 'rejected' end, r.reason, r.attempt
-      from r
-    ),
-    moved as (
-      delete from push_state ps using r
-      where r.ok and r.state_id <> r.record_id and ps.connection_id = ${c} and ps.object = ${t}
-        and ps.record_id = r.record_id and ps.field = r.field
-    ),
-    accepted as (
-      insert into push_state (connection_id, object, record_id, field, value, accepted_at, run_id)
-      -- Two merged records may resolve to one survivor: one row per key, or the upsert refuses.
-      select distinct on (r.state_id, r.field) ${c}, ${t}, r.state_id, r.field, r.value, now(), ${ctx.runId}::bigint
-      from r where r.ok
-      on conflict (connection_id, object, record_id, field) do update
-        set value = excluded.value, accepted_at = excluded.accepted_at, run_id = excluded.run_id
-    ),
-    done as (
-      delete from push_outbox o using r
-      where r.ok and o.connection_id = ${c} and o.object = ${t} and o.record_id = r.record_id and o.field = r.field
-    )
-    update push_outbox o
-    set attempts = r.attempt, last_error = r.reason, last_attempt_run = ${ctx.runId}::bigint
-    from r
-    where not r.ok and o.connection_id = ${c} and o.object = ${t} and o.record_id = r.record_id and o.field = r.field`.execute(
-    trx,
   );
 }

@@ -57,6 +57,8 @@ describe('the push process killed inside a write', () => {
       runId: 3,
       dryRun: false,
       signal: new AbortController().signal,
+      asOf: AS_OF,
+      replay: false,
     });
     // Deals 101–450: batches of 100, 100, 100 and 50.
     expect(resumed.counts).toEqual({ pushedCalls: 4, pushedRecords: 350, pushFailed: 0 });

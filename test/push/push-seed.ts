@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Connection } from '../../src/connections/connection-store.js';
 import type { Db } from '../../src/db.js';
-import { computeOutbox } from '../../src/push/outbox.js';
 import { type PushOutcome, pushStage } from '../../src/push/push-stage.js';
 import type { PushDouble } from './push-double.js';
 
@@ -76,7 +75,7 @@ export async function setDealMetric(
 
 let nextRunId = 1_000;
 
-/** The compute stage's outbox step then the push stage, as one run would do them. */
+/** The push stage as a run would do it after compute: the outbox diff, then the writes. */
 export async function computeAndPush(
   db: Db,
   connection: Connection,
@@ -84,11 +83,12 @@ export async function computeAndPush(
   options: { readonly dryRun?: boolean; readonly replay?: boolean } = {},
 ): Promise<PushOutcome & { readonly runId: number }> {
   const runId = nextRunId++;
-  await computeOutbox(db, connection, { asOf: AS_OF, runId, replay: options.replay === true });
   const outcome = await pushStage(db, connection, double, {
     runId,
     dryRun: options.dryRun === true,
     signal: new AbortController().signal,
+    asOf: AS_OF,
+    replay: options.replay === true,
   });
   return { ...outcome, runId };
 }

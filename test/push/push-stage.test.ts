@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmKind } from '../../connectors/connector.js';
 import { type Connection, toConnection } from '../../src/connections/connection-store.js';
+import { provisionFields } from '../../src/push/provision-fields.js';
 import { runPreview, runRejections } from '../../src/push/push-report.js';
 import { insertConnection } from '../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
@@ -258,6 +259,26 @@ describe('push stage against a write double', () => {
     expect(resend.counts).toEqual({ pushedCalls: 2, pushedRecords: 15, pushFailed: 0 });
     expect(double.value('deal', dealId(2), WIN)).toBe(22);
     expect((await computeAndPush(t.db, connection, double)).counts.pushedCalls).toBe(0);
+  });
+
+  it('fields ensured before the first push: that first diff is no resend (a null never written stays unqueued)', async () => {
+    const connection = await insertConnection(t.db);
+    await seedPush(t.db, connection.id, { reps: 5, deals: 10 });
+    await t.db
+      .updateTable('metric_values')
+      .set({ value_numeric: null })
+      .where('connection_id', '=', connection.id)
+      .where('record_id', '=', 'o1')
+      .where('metric', '=', 'salesops_quota')
+      .execute();
+    const double = createPushDouble('hubspot');
+    await provisionFields(t.db, connection, double, { dryRun: false });
+    const first = await computeAndPush(t.db, connection, double);
+    expect(first.counts).toEqual({ pushedCalls: 2, pushedRecords: 15, pushFailed: 0 });
+    expect(await outboxSize(t.db, connection.id)).toBe(0);
+    expect(double.ensureCalls).toHaveLength(1);
+    const rep = double.writeCalls.find((c) => c.target === 'rep');
+    expect(rep?.writes.find((w) => w.recordId === 'u1')?.values).not.toHaveProperty('salesops_quota');
   });
 
   it('a dry run previews every value and calls nothing that mutates', async () => {

@@ -211,6 +211,20 @@ describe('HubSpot HTTP errors → ConnectorError kinds', () => {
     );
     expect(error.kind).toBe('auth');
   });
+
+  it("the token endpoint's own outage is transient (retried), a 2xx without a token is auth", async () => {
+    const fresh = { ...oauth, accessToken: '', expiresAt: '' };
+    nock(BASE).post('/oauth/v1/token').reply(503, 'Service Unavailable');
+    const outage = await rejection(connectorWith(fresh).connector.account());
+    expect(outage.kind).toBe('transient');
+    expect(classifyError(outage)).toEqual({ kind: 'retry' });
+    expect(outage.message).toBe("HubSpot's token endpoint failed (503); the job retries.");
+
+    nock(BASE).post('/oauth/v1/token').reply(200, { unexpected: true });
+    const empty = await rejection(connectorWith(fresh).connector.account());
+    expect(empty.kind).toBe('auth');
+    expect(empty.message).toMatch(/refused the OAuth refresh token/);
+  });
 });
 
 describe('HubSpot pages through the pull stage', () => {

@@ -134,6 +134,24 @@ describe('Salesforce connector edge cases (nock)', () => {
     expect(d.saved).toEqual([{ accessToken: 'NEW' }]);
   });
 
+  it("the token endpoint's own outage is transient; its refusal is auth and quotes Salesforce", async () => {
+    const credentials = { method: 'client_credentials', clientId: 'CID', clientSecret: 'SECRET' };
+    nock(BASE).post('/services/oauth2/token').reply(503, 'Service Unavailable');
+    const outage = await failure(connector(deps(credentials).deps).account());
+    expect(outage.kind).toBe('transient');
+    expect(classifyError(outage)).toEqual({ kind: 'retry' });
+    expect(outage.message).toBe("Salesforce's token endpoint failed (503); the job retries.");
+
+    nock(BASE)
+      .post('/services/oauth2/token')
+      .reply(400, { error: 'invalid_client', error_description: 'invalid client credentials' });
+    const refused = await failure(connector(deps(credentials).deps).account());
+    expect(refused.kind).toBe('auth');
+    expect(refused.message).toMatch(
+      /refused to issue an access token \(invalid_client: invalid client credentials\)/,
+    );
+  });
+
   it('an access-token connection answered 401 stops with auth and says how to fix it', async () => {
     nock(BASE)
       .get(`${V}/query`)
