@@ -96,3 +96,26 @@ export async function markLeadsMissing(trx: Db, connectionId: number): Promise<n
       and not exists (select 1 from reconcile_ids r where r.external_id = t.external_id)`.execute(trx);
   return Number(marked.numAffectedRows ?? 0n);
 }
+
+/**
+ * Reps (no queues) who received a lead since `since`, by email, with the local days of their
+ * first and last lead in that span.
+ */
+export async function leadRecipientsSince(
+  db: Db,
+  connectionId: number,
+  timeZone: string,
+  since: string,
+): Promise<{ email: string; active: boolean; first: string; last: string }[]> {
+  const rows = await sql<{ email: string; active: boolean; first: string; last: string }>`
+    select o.email, o.active,
+           min((la.assigned_at at time zone ${timeZone})::date)::text as first,
+           max((la.assigned_at at time zone ${timeZone})::date)::text as last
+    from lead_assignments la
+    join owners o on o.connection_id = la.connection_id and o.external_id = la.owner_id
+    where la.connection_id = ${connectionId} and la.assigned_at >= ${since}::date
+      and not o.is_queue and o.email is not null
+    group by o.email, o.active
+    order by o.email`.execute(db);
+  return rows.rows;
+}

@@ -191,3 +191,20 @@ export async function ownerEmailsAndNames(
     .where('connection_id', '=', connectionId)
     .execute();
 }
+
+/** Active reps (no queues) with an email, each with their primary team and the day they joined, by email. */
+export async function activeRepsWithTeams(
+  db: Db,
+  connectionId: number,
+  timeZone: string,
+): Promise<{ email: string; team: string | null; joined: string | null }[]> {
+  const reps = await sql<{ email: string; team: string | null; joined: string | null }>`
+    select o.email, t.name as team,
+           (o.crm_created_at at time zone ${timeZone})::date::text as joined
+    from owners o
+    left join owner_teams ot on ot.connection_id = o.connection_id and ot.owner_id = o.external_id and ot.is_primary
+    left join teams t on t.connection_id = o.connection_id and t.external_id = ot.team_id
+    where o.connection_id = ${connectionId} and o.active and not o.is_queue and o.email is not null
+    order by o.email`.execute(db);
+  return reps.rows;
+}
