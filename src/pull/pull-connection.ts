@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import type { CrmConnector } from '../../connectors/connector.js';
 import { loadConnection, saveAccountSettings } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { lastReconciledAt } from '../warehouse/checkpoints.js';
 import { reconcileDeleted } from '../warehouse/reconcile-ids.js';
+import { analyzePulledTables } from '../warehouse/table-statistics.js';
 import { type CountedStream, type SavedPage, STREAM_HANDLERS } from './stream-handlers.js';
 
 /**
@@ -34,7 +34,7 @@ export interface PullOptions {
   readonly now?: () => Date;
 }
 
-/** Rows changed in one pull after which table statistics are refreshed before compute. */
+/** Rows changed in one pull after which table statistics are refreshed before compute (see table-statistics.ts). */
 const ANALYZE_AFTER_CHANGES = 500;
 
 export function emptyPullCounts(): PullCounts {
@@ -82,14 +82,7 @@ export async function pullConnection(
     }
   }
 
-  // A first sync or a big backfill changes the tables' shape faster than autovacuum notices; the
-  // compute stage right after would be planned on empty-table statistics (nested loops over
-  // thousands of rows). Sampling statistics now costs well under a second even at a million rows.
-  if (counts.changed >= ANALYZE_AFTER_CHANGES) {
-    await sql`analyze owners, owner_teams, stages, deals, deal_history, deal_splits, leads, lead_assignments, quotas`.execute(
-      db,
-    );
-  }
+  if (counts.changed >= ANALYZE_AFTER_CHANGES) await analyzePulledTables(db);
 
   const due =
     options.full || (await reconcileDue(db, connectionId, now(), options.reconcileEveryMs ?? 86_400_000));
