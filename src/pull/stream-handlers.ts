@@ -126,7 +126,7 @@ const leads: StreamHandler<Page<Lead>, readonly LeadOwnerChange[]> = {
   save: (run, page, history) => saveLeadPage(run.db, run.target, page, history),
 };
 
-/** Goals from 400 days back to 400 ahead: every period a report or the forecast can ask for. */
+/** CRM goals within 400 days either side of today, all at once (a goal is no page of its own). */
 const quotas: StreamHandler<readonly Quota[], null> = {
   counts: null,
   pages: (run) =>
