@@ -47,6 +47,8 @@ function recording(streams: readonly StreamName[], withQuotas = false) {
     ...(withQuotas && {
       async *quotas() {
         read.push('quotas');
+        // This CRM has no goals: the stream is read and yields none.
+        yield* [];
       },
     }),
   };
