@@ -1,7 +1,7 @@
 /**
  * The architecture's rules (docs/ARCHITECTURE.md), checked by `npm run check`. Each rule is a
  * "never" of the design. The restructure (issue 16) is moving the code into the target house;
- * the rules still to come are listed at the end, and join `forbidden` as the code meets them.
+ * every "never" of DESIGN §1–2 is a rule here.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -68,14 +68,49 @@ module.exports = {
       from: { path: '^(src|workers|connectors|sandboxes|migrations)/' },
       to: { path: '^(test|bench)/' },
     },
-    // Still to come with issue 16 (known violations today, see docs/ARCHITECTURE.md "Known debts"):
-    // no stage (pull, route, metrics, comp, push) imports another;
-    // the ground (config, logger, db, calendar, warehouse) imports nothing above it; cli/ and api/
-    // hold no SQL.
+    {
+      name: 'no-stage-imports-another',
+      severity: 'error',
+      comment:
+        "Stages meet only in the warehouse: a stage reads another's results from its tables, never its code " +
+        '(definitions several stages need live on the ground floor).',
+      from: { path: '^src/(pull|route|metrics|comp|push|schedule)/' },
+      to: { path: '^src/(pull|route|metrics|comp|push|schedule)/', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'ground-imports-nothing-above',
+      severity: 'error',
+      comment:
+        'The ground floor (config, logger, db, calendar, connections, warehouse) is what everything stands on; ' +
+        'if it imported a stage, a surface or the top, every change up there would shake the whole house.',
+      from: {
+        path: '^src/((calendar|connections|warehouse)/|(config|logger|db|migrate|redis|domain-error|service-check)\\.ts$)',
+      },
+      to: {
+        path: '^(src/(pull|route|metrics|comp|push|schedule|imports|reports|cli|api|app|demo)/|workers/|sandboxes/)',
+      },
+    },
+    {
+      name: 'imports-and-reports-below-the-surfaces',
+      severity: 'error',
+      comment:
+        'Import rules and documents are shared by every surface (CLI today, the HTTP API next): they never speak one surface.',
+      from: { path: '^src/(imports|reports)/' },
+      to: { path: '^(src/(cli|api|app|demo)/|workers/)' },
+    },
+    {
+      name: 'surfaces-hold-no-sql',
+      severity: 'error',
+      comment:
+        'cli/, api/ and demo/ parse, call and render; every query lives in src/warehouse or a stage ' +
+        '(test/warehouse/sql-ownership.test.ts also scans them for query-builder calls).',
+      from: { path: '^src/(cli|api|demo)/' },
+      to: { path: '(^|/)node_modules/(kysely|pg)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|dist|coverage|salesops-demo)/' },
+    exclude: { path: '^(dist|coverage|salesops-demo)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -206,8 +206,19 @@ export interface WriteResult {
   readonly code?: 'field_missing';
 }
 
+/**
+ * A stream the pull stage can read from a connector. Splits are no stream of their own: they
+ * belong to the deals whose history is fetched, where the connector has `splits()`.
+ */
+export type StreamName = 'owners' | 'pipelines' | 'deals' | 'leads' | 'quotas';
+
 export interface CrmConnector {
   readonly kind: CrmKind;
+  /**
+   * The streams this connector serves, in the order the pull stage walks them: owners and
+   * pipelines before the deals that point at them. `quotas` only where `quotas()` exists.
+   */
+  readonly streams: readonly StreamName[];
   account(): Promise<AccountInfo>;
   owners(): AsyncIterable<Page<Owner>>;
   pipelines(): Promise<readonly Pipeline[]>;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * `npm run check` runs dependency-cruiser over the tree with .dependency-cruiser.cjs. This proves
- * the rules bite: a fixture connector that imports app code is refused, by name of the rule.
+ * the rules bite: each fixture file breaks one rule on purpose and is refused, by name of the rule.
  */
 const root = fileURLToPath(new URL('../', import.meta.url));
 const fixture = fileURLToPath(new URL('./architecture-fixture/', import.meta.url));
@@ -33,6 +33,15 @@ describe('architecture rules', () => {
     const run = await cruise(fixture, ['connectors', 'src']);
     expect(run.code).not.toBe(0);
     expect(run.output).toContain('connectors-stand-alone: connectors/reaches-up.ts → src/app-value.ts');
-    expect(run.output).toMatch(/1 dependency violations \(1 errors/);
+    expect(run.output).toMatch(/4 dependency violations \(4 errors/);
+  });
+
+  it('refuses a stage importing a stage, the ground importing a stage, and a surface building SQL', async () => {
+    const run = await cruise(fixture, ['connectors', 'src']);
+    expect(run.output).toContain('no-stage-imports-another: src/pull/reads-push.ts → src/push/push-value.ts');
+    expect(run.output).toContain(
+      'ground-imports-nothing-above: src/warehouse/reaches-up.ts → src/metrics/metric-value.ts',
+    );
+    expect(run.output).toMatch(/surfaces-hold-no-sql: src\/cli\/builds-sql\.ts → \S*node_modules\/kysely\//);
   });
 });

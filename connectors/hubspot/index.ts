@@ -114,6 +114,7 @@ export function createHubspotConnector(options: HubspotConnectorOptions): Hubspo
 
   const connector: HubspotConnector = {
     kind: 'hubspot',
+    streams: ['owners', 'pipelines', 'deals', 'leads', 'quotas'],
     requestsSent: api.sent,
     account: getAccount,
     owners,

@@ -219,6 +219,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
 
   return {
     kind: 'salesforce',
+    streams: ['owners', 'pipelines', 'deals', 'leads', 'quotas'],
     requestsSent: () => api.sent(),
     apiUsage: () => api.usage(),
 

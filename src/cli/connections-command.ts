@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { HUBSPOT_TIERS } from '../connections/connection-store.js';
+import { lastRunPerConnection } from '../warehouse/sync-runs.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 import { listFormat, printCsv, printJson, printLine, printTable } from './cli-io.js';
@@ -146,14 +147,7 @@ export function registerConnections(program: Command, ctx: CliContext): void {
       const format = listFormat(o);
       const { connections: store, db } = await ctx.ready();
       const list = await store.list();
-      const runs = await db
-        .selectFrom('sync_runs')
-        .distinctOn('connection_id')
-        .select(['connection_id', 'id', 'status', 'finished_at', 'started_at'])
-        .orderBy('connection_id')
-        .orderBy('id', 'desc')
-        .execute();
-      const lastRun = new Map(runs.map((run) => [run.connection_id, run]));
+      const lastRun = await lastRunPerConnection(db);
       const rows = list.map((c) => {
         const run = lastRun.get(c.id);
         return {
@@ -163,7 +157,7 @@ export function registerConnections(program: Command, ctx: CliContext): void {
           tier: c.tier,
           createdAt: c.createdAt.toISOString(),
           lastRun: run
-            ? { id: run.id, status: run.status, finishedAt: run.finished_at?.toISOString() ?? null }
+            ? { id: run.id, status: run.status, finishedAt: run.finishedAt?.toISOString() ?? null }
             : null,
         };
       });

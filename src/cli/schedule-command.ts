@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { CronExpressionParser } from 'cron-parser';
-import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { reconcileSchedules } from '../schedule/reconcile-schedules.js';
+import { listSchedules, removeSchedule, setSchedule, setScheduleEnabled } from '../warehouse/schedules.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
 import { listFormat, printCsv, printJson, printLine, printTable } from './cli-io.js';
@@ -59,15 +59,7 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
       const connection = await engine.connections.get(name);
       const tz = o.tz ?? connection.timeZone;
       const next = nextRunIn(o.cron, tz);
-      await engine.db
-        .insertInto('schedules')
-        .values({ connection_id: connection.id, cron: o.cron, time_zone: tz, enabled: true })
-        .onConflict((oc) =>
-          oc
-            .column('connection_id')
-            .doUpdateSet({ cron: o.cron, time_zone: tz, enabled: true, updated_at: sql`now()` }),
-        )
-        .execute();
+      await setSchedule(engine.db, connection.id, o.cron, tz);
       await reconcileSchedules(engine.db, engine.queue);
       if (o.json) printJson(ctx.io, { name, cron: o.cron, timeZone: tz, enabled: true, nextRun: next });
       else
@@ -85,19 +77,13 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
     .action(async (o: { json?: boolean; csv?: boolean }) => {
       const format = listFormat(o);
       const engine = await openEngine(ctx);
-      const rows = await engine.db
-        .selectFrom('schedules')
-        .innerJoin('connections', 'connections.id', 'schedules.connection_id')
-        .select(['connections.name', 'schedules.cron', 'schedules.time_zone', 'schedules.enabled'])
-        .where('connections.removed_at', 'is', null)
-        .orderBy('connections.name')
-        .execute();
+      const rows = await listSchedules(engine.db);
       const list = rows.map((r) => ({
         name: r.name,
         cron: r.cron,
-        timeZone: r.time_zone,
+        timeZone: r.timeZone,
         enabled: r.enabled,
-        nextRun: r.enabled ? nextRunIn(r.cron, r.time_zone) : null,
+        nextRun: r.enabled ? nextRunIn(r.cron, r.timeZone) : null,
       }));
       if (format === 'json') return printJson(ctx.io, list);
       if (format === 'csv') return printCsv(ctx.io, list);
@@ -131,12 +117,7 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
       .action(async (name: string, o: { json?: boolean }) => {
         const engine = await openEngine(ctx);
         const connection = await engine.connections.get(name);
-        const result = await engine.db
-          .updateTable('schedules')
-          .set({ enabled, updated_at: sql`now()` })
-          .where('connection_id', '=', connection.id)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) throw noSchedule(name);
+        if (!(await setScheduleEnabled(engine.db, connection.id, enabled))) throw noSchedule(name);
         await reconcileSchedules(engine.db, engine.queue);
         if (o.json) return printJson(ctx.io, { name, enabled });
         printLine(ctx.io, `Schedule of "${name}" ${enabled ? 'resumed' : 'paused'}.`);
@@ -151,11 +132,7 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
     .action(async (name: string, o: { json?: boolean }) => {
       const engine = await openEngine(ctx);
       const connection = await engine.connections.get(name);
-      const result = await engine.db
-        .deleteFrom('schedules')
-        .where('connection_id', '=', connection.id)
-        .executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0) throw noSchedule(name);
+      if (!(await removeSchedule(engine.db, connection.id))) throw noSchedule(name);
       // Postgres is the record; reconciling drops the BullMQ job scheduler it no longer backs.
       await reconcileSchedules(engine.db, engine.queue);
       if (o.json) return printJson(ctx.io, { name, removed: true });

@@ -1,8 +1,11 @@
+import { sql } from 'kysely';
 import { z } from 'zod';
+import type { AccountInfo } from '../../connectors/connector.js';
 import { salesforceCredentialsSchema } from '../../connectors/salesforce/auth.js';
 import type { Db } from '../db.js';
 import { DomainError } from '../domain-error.js';
 import { registerSecret } from '../logger.js';
+import { removeSchedule } from '../warehouse/schedules.js';
 import type { ConnectionRow } from '../warehouse/tables.js';
 import { type KeyRing, open, seal } from './credentials-cipher.js';
 
@@ -83,6 +86,35 @@ export function toConnection(row: ConnectionRow): Connection {
     settings: Object.freeze({ ...row.settings }),
     createdAt: row.created_at,
   });
+}
+
+/** One connection by id, removed or not (a run in flight may outlive its connection's removal). */
+export async function loadConnection(db: Db, id: number): Promise<Connection> {
+  return toConnection(
+    await db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+  );
+}
+
+/**
+ * Stores what the CRM reported in `account()`, apart from the admin's overrides. Unchanged
+ * settings write nothing, so a sync does not touch the row (nor its `updated_at`) each run.
+ */
+export async function saveAccountSettings(db: Db, connectionId: number, account: AccountInfo): Promise<void> {
+  await db
+    .updateTable('connections')
+    .set({
+      account_id: account.accountId,
+      crm_time_zone: account.timeZone,
+      crm_fiscal_year_start: account.fiscalYearStartMonth,
+      currency: account.currency,
+      multi_currency: account.multiCurrency,
+    })
+    .where('id', '=', connectionId)
+    .where(
+      sql<boolean>`(account_id, crm_time_zone, crm_fiscal_year_start, currency, multi_currency) is distinct from
+        (${account.accountId}, ${account.timeZone}, ${account.fiscalYearStartMonth}, ${account.currency}, ${account.multiCurrency})`,
+    )
+    .execute();
 }
 
 export interface NewConnectionInput {
@@ -202,9 +234,7 @@ export function createConnectionStore(db: Db, keys: KeyRing): ConnectionStore {
     },
 
     async getById(id) {
-      return toConnection(
-        await db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
-      );
+      return loadConnection(db, id);
     },
 
     async update(name, changes) {
@@ -246,7 +276,7 @@ export function createConnectionStore(db: Db, keys: KeyRing): ConnectionStore {
         return;
       }
       await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('schedules').where('connection_id', '=', row.id).execute();
+        await removeSchedule(trx, row.id);
         await trx
           .updateTable('connections')
           .set({ removed_at: new Date(), credentials_enc: 'removed', updated_at: new Date() })

@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
 import { addDays, type Period, shiftPeriod } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { computeAttainment } from '../metrics/attainment.js';
+import { leadRecipientsSince } from '../warehouse/lead-tables.js';
+import { activeRepsWithTeams } from '../warehouse/owner-tables.js';
 
 /**
  * What a sales-ops admin would load on day one, derived from the CRM's own history so the
@@ -30,14 +31,7 @@ export async function planDemoQuotas(
 ): Promise<QuotaPlanRow[]> {
   const history = [-4, -3, -2, -1].map((n) => shiftPeriod(current, n, connection));
   const quarters = [shiftPeriod(current, -1, connection), current, shiftPeriod(current, 1, connection)];
-  const reps = await sql<{ email: string; team: string | null; joined: string | null }>`
-    select o.email, t.name as team,
-           (o.crm_created_at at time zone ${connection.timeZone})::date::text as joined
-    from owners o
-    left join owner_teams ot on ot.connection_id = o.connection_id and ot.owner_id = o.external_id and ot.is_primary
-    left join teams t on t.connection_id = o.connection_id and t.external_id = ot.team_id
-    where o.connection_id = ${connection.id} and o.active and not o.is_queue and o.email is not null
-    order by o.email`.execute(db);
+  const reps = await activeRepsWithTeams(db, connection.id, connection.timeZone);
   const credited = await Promise.all(
     history.map(async (period) => {
       const report = await computeAttainment(db, connection, { period, asOf });
@@ -46,7 +40,7 @@ export async function planDemoQuotas(
   );
   const rows: QuotaPlanRow[] = [];
   const teamTotals = new Map<string, number>();
-  for (const rep of reps.rows) {
+  for (const rep of reps) {
     const rate = quarterlyRate(
       history.map((period, i) => ({ period, closedWon: credited[i]?.get(rep.email) ?? 0 })),
       rep.joined,
@@ -122,17 +116,8 @@ export async function planDemoRotation(
   asOfDate: string,
 ): Promise<RotationRow[]> {
   const since = addDays(asOfDate, -365);
-  const rows = await sql<{ email: string; active: boolean; first: string; last: string }>`
-    select o.email, o.active,
-           min((la.assigned_at at time zone ${connection.timeZone})::date)::text as first,
-           max((la.assigned_at at time zone ${connection.timeZone})::date)::text as last
-    from lead_assignments la
-    join owners o on o.connection_id = la.connection_id and o.external_id = la.owner_id
-    where la.connection_id = ${connection.id} and la.assigned_at >= ${since}::date
-      and not o.is_queue and o.email is not null
-    group by o.email, o.active
-    order by o.email`.execute(db);
-  return rows.rows.map((r) => ({
+  const rows = await leadRecipientsSince(db, connection.id, connection.timeZone, since);
+  return rows.map((r) => ({
     email: r.email,
     from: r.first > addDays(since, 30) ? r.first : null,
     to: r.active ? null : r.last,

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import type { Db } from '../db.js';
+import { latestRunProgress } from '../warehouse/sync-runs.js';
 
 /**
  * Progress on stderr: numbered steps, and live bars per connection while syncs run (read from
@@ -56,18 +57,9 @@ export function createDemoProgress(stream: Writable & { isTTY?: boolean }): Demo
         ]),
       );
       const poll = setInterval(() => {
-        void db
-          .selectFrom('sync_runs')
-          .innerJoin('connections', 'connections.id', 'sync_runs.connection_id')
-          .select(['connections.name', 'sync_runs.counts', 'sync_runs.stage', 'sync_runs.status'])
-          .where('connections.name', 'in', [...names])
-          .orderBy('sync_runs.id', 'desc')
-          .execute()
+        void latestRunProgress(db, names)
           .then((rows) => {
-            const seen = new Set<string>();
             for (const row of rows) {
-              if (seen.has(row.name)) continue;
-              seen.add(row.name);
               bar.get(row.name)?.update(Math.min(row.counts.deals ?? 0, totals[row.name] ?? 0), {
                 stage: row.status === 'running' ? (row.stage ?? 'running') : row.status,
               });

@@ -15,6 +15,7 @@ import { createDb, databaseName, dropDatabase } from '../db.js';
 import { createLogger } from '../logger.js';
 import { createRedis } from '../redis.js';
 import { checkServices } from '../service-check.js';
+import { ownerEmailsAndNames } from '../warehouse/owner-tables.js';
 import { demoEnvironment } from './demo-environment.js';
 import { planDemoQuotas, planDemoRotation, quotasCsv, rotationCsv } from './demo-plans.js';
 import { createDemoProgress } from './demo-progress.js';
@@ -314,11 +315,7 @@ async function ownerNames(
   db: ReturnType<typeof createDb>,
   connectionId: number,
 ): Promise<Map<string, string>> {
-  const rows = await db
-    .selectFrom('owners')
-    .select(['email', 'first_name', 'last_name'])
-    .where('connection_id', '=', connectionId)
-    .execute();
+  const rows = await ownerEmailsAndNames(db, connectionId);
   // Joined exactly as the attainment report joins them (src/metrics/attainment.ts).
   return new Map(
     rows.flatMap((r) => {

@@ -1,17 +1,32 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import type { z } from 'zod';
-import type { Checkpoint, RejectedRecord } from '../../connectors/connector.js';
+import type { RejectedRecord } from '../../connectors/connector.js';
 import { addRunCounts } from '../warehouse/sync-runs.js';
 import type { Database } from '../warehouse/tables.js';
 import { reasonOf } from './record-schemas.js';
 
 /**
- * Shared mechanics of saving one page: validate, collapse duplicate keys, quarantine the bad,
- * and write the checkpoint in the same transaction as the rows it covers (the checkpoint can
- * never run ahead of the data, whatever kills the process).
+ * The pull stage's rules for one page before the warehouse modules write it: validate, collapse
+ * duplicate keys, read CRM dates in the connection's zone, and count the page into its run in
+ * the page's own transaction.
  */
 export type Trx = Transaction<Database>;
+
+export interface PageCounts {
+  readonly read: number;
+  readonly changed: number;
+  readonly deleted: number;
+  readonly quarantined: number;
+  /** Ids inserted or updated, whose history the caller may want. */
+  readonly changedIds: readonly string[];
+}
+
+export interface StreamTarget {
+  readonly connectionId: number;
+  readonly runId: number | null;
+  readonly timeZone: string;
+}
 
 export interface Validated<T> {
   readonly valid: readonly T[];
@@ -45,63 +60,6 @@ export function validatePage<T extends { externalId: string }>(
   return { valid: [...byId.values()], rejected };
 }
 
-export async function quarantine(
-  trx: Trx,
-  connectionId: number,
-  runId: number | null,
-  stream: string,
-  rejected: readonly RejectedRecord[],
-): Promise<void> {
-  if (rejected.length === 0) return;
-  await trx
-    .insertInto('quarantined_records')
-    .values(
-      rejected.map((r) => ({
-        connection_id: connectionId,
-        run_id: runId,
-        stream,
-        external_id: r.externalId,
-        payload: JSON.stringify(r.payload ?? null),
-        reason: r.reason,
-      })),
-    )
-    .execute();
-}
-
-export async function saveCheckpoint(
-  trx: Trx,
-  connectionId: number,
-  runId: number | null,
-  stream: string,
-  checkpoint: Checkpoint | null,
-): Promise<void> {
-  await trx
-    .insertInto('sync_checkpoints')
-    .values({ connection_id: connectionId, stream, checkpoint: JSON.stringify(checkpoint), run_id: runId })
-    .onConflict((oc) =>
-      oc.columns(['connection_id', 'stream']).doUpdateSet({
-        checkpoint: JSON.stringify(checkpoint),
-        run_id: runId,
-        updated_at: sql`now()`,
-      }),
-    )
-    .execute();
-}
-
-export async function loadCheckpoint(
-  db: { selectFrom: Trx['selectFrom'] },
-  connectionId: number,
-  stream: string,
-): Promise<Checkpoint | null> {
-  const row = await db
-    .selectFrom('sync_checkpoints')
-    .select('checkpoint')
-    .where('connection_id', '=', connectionId)
-    .where('stream', '=', stream)
-    .executeTakeFirst();
-  return (row?.checkpoint as Checkpoint | null | undefined) ?? null;
-}
-
 /** A CRM close date as the calendar day it falls on in the connection's zone. */
 export function localDay(value: string | null, timeZone: string): string | null {
   if (value === null) return null;
@@ -114,10 +72,6 @@ export function instantOf(value: string | null, timeZone: string): string | null
   if (value === null) return null;
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return DateTime.fromISO(value, { zone: timeZone }).toISO();
   return value;
-}
-
-export function affected(result: readonly { numInsertedOrUpdatedRows?: bigint }[]): number {
-  return result.reduce((sum, r) => sum + Number(r.numInsertedOrUpdatedRows ?? 0n), 0);
 }
 
 /**

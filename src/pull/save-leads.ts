@@ -1,9 +1,15 @@
-import { sql } from 'kysely';
 import type { Lead, LeadOwnerChange, Page } from '../../connectors/connector.js';
 import type { Db } from '../db.js';
-import { countPageInRun, quarantine, saveCheckpoint, validatePage } from './page-writer.js';
+import { saveCheckpoint } from '../warehouse/checkpoints.js';
+import {
+  leadOwners,
+  markLeadsDeleted,
+  recordLeadAssignments,
+  upsertLeads,
+} from '../warehouse/lead-tables.js';
+import { quarantine } from '../warehouse/quarantine.js';
+import { countPageInRun, type PageCounts, type StreamTarget, validatePage } from './page-writer.js';
 import { leadOwnerChangeSchema, leadSchema } from './record-schemas.js';
-import { markDeleted, type PageCounts, type StreamTarget } from './save-deals.js';
 
 /** Leads that are new or whose owner differs from the warehouse copy: only they need history. */
 export async function leadsNeedingHistory(
@@ -12,17 +18,11 @@ export async function leadsNeedingHistory(
   leads: readonly Lead[],
 ): Promise<string[]> {
   if (leads.length === 0) return [];
-  const known = await db
-    .selectFrom('leads')
-    .select(['external_id', 'owner_id'])
-    .where('connection_id', '=', connectionId)
-    .where(
-      'external_id',
-      'in',
-      leads.map((l) => l.externalId),
-    )
-    .execute();
-  const owner = new Map(known.map((row) => [row.external_id, row.owner_id]));
+  const owner = await leadOwners(
+    db,
+    connectionId,
+    leads.map((l) => l.externalId),
+  );
   return leads
     .filter((l) => !owner.has(l.externalId) || owner.get(l.externalId) !== l.ownerId)
     .map((l) => l.externalId);
@@ -48,72 +48,30 @@ export async function saveLeadPage(
   });
   const withHistory = new Set(crmHistory.map((h) => h.leadId));
   return db.transaction().execute(async (trx) => {
-    const previous = valid.length
-      ? await trx
-          .selectFrom('leads')
-          .select(['external_id', 'owner_id'])
-          .where('connection_id', '=', target.connectionId)
-          .where(
-            'external_id',
-            'in',
-            valid.map((l) => l.externalId),
-          )
-          .execute()
-      : [];
-    const previousOwner = new Map(previous.map((row) => [row.external_id, row.owner_id]));
-    let changed = 0;
-    const changedIds: string[] = [];
-    if (valid.length > 0) {
-      const result = await trx
-        .insertInto('leads')
-        .values(
-          valid.map((l) => ({
-            connection_id: target.connectionId,
-            external_id: l.externalId,
-            email: l.email,
-            owner_id: l.ownerId,
-            assigned_at: l.assignedAt,
-            score: l.score,
-            rating: l.rating,
-            source: l.source,
-            status: l.status,
-            crm_created_at: l.createdAt,
-            last_modified_at: l.lastModifiedAt,
-            is_deleted: false,
-            deleted_at: null,
-          })),
-        )
-        .onConflict((oc) =>
-          oc
-            .columns(['connection_id', 'external_id'])
-            .doUpdateSet((eb) => ({
-              email: eb.ref('excluded.email'),
-              owner_id: eb.ref('excluded.owner_id'),
-              assigned_at: eb.ref('excluded.assigned_at'),
-              score: eb.ref('excluded.score'),
-              rating: eb.ref('excluded.rating'),
-              source: eb.ref('excluded.source'),
-              status: eb.ref('excluded.status'),
-              crm_created_at: eb.ref('excluded.crm_created_at'),
-              last_modified_at: eb.ref('excluded.last_modified_at'),
-              is_deleted: false,
-              deleted_at: null,
-              synced_at: sql`now()`,
-            }))
-            .where(sql<boolean>`excluded.last_modified_at >= leads.last_modified_at`)
-            .where(
-              sql<boolean>`(leads.email, leads.owner_id, leads.assigned_at, leads.score, leads.rating, leads.source,
-                leads.status, leads.crm_created_at, leads.last_modified_at, leads.is_deleted)
-              is distinct from (excluded.email, excluded.owner_id, excluded.assigned_at, excluded.score,
-                excluded.rating, excluded.source, excluded.status, excluded.crm_created_at,
-                excluded.last_modified_at, false)`,
-            ),
-        )
-        .returning('external_id')
-        .execute();
-      changed += result.length;
-      changedIds.push(...result.map((r) => r.external_id));
-    }
+    const previousOwner = await leadOwners(
+      trx,
+      target.connectionId,
+      valid.map((l) => l.externalId),
+    );
+    const changedIds = await upsertLeads(
+      trx,
+      valid.map((l) => ({
+        connection_id: target.connectionId,
+        external_id: l.externalId,
+        email: l.email,
+        owner_id: l.ownerId,
+        assigned_at: l.assignedAt,
+        score: l.score,
+        rating: l.rating,
+        source: l.source,
+        status: l.status,
+        crm_created_at: l.createdAt,
+        last_modified_at: l.lastModifiedAt,
+        is_deleted: false,
+        deleted_at: null,
+      })),
+    );
+    const changed = changedIds.length;
 
     const observed = valid
       .filter(
@@ -140,14 +98,8 @@ export async function saveLeadPage(
       })),
       ...observed,
     ];
-    if (facts.length > 0) {
-      await trx
-        .insertInto('lead_assignments')
-        .values(facts)
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
-    const deleted = await markDeleted(trx, 'leads', target.connectionId, page.deletedIds);
+    await recordLeadAssignments(trx, facts);
+    const deleted = await markLeadsDeleted(trx, target.connectionId, page.deletedIds);
     await quarantine(trx, target.connectionId, target.runId, 'leads', rejected);
     await saveCheckpoint(trx, target.connectionId, target.runId, 'leads', page.checkpoint);
     const counts = { read: valid.length, changed, deleted, quarantined: rejected.length, changedIds };

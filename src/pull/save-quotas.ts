@@ -1,12 +1,10 @@
-import { sql } from 'kysely';
 import type { Quota } from '../../connectors/connector.js';
 import type { Db } from '../db.js';
 import { centsToDecimal, toCents } from '../warehouse/money.js';
-import { spreadQuota } from '../warehouse/quotas.js';
+import { spreadQuota, upsertCrmQuotaMonths } from '../warehouse/quotas.js';
 
 /**
  * CRM quotas (HubSpot goal targets, Salesforce ForecastingQuota) at month grain, source 'crm'.
- * CSV rows for the same owner and month win at read time, so these are stored as the CRM says.
  * Returns the number of month rows inserted or changed.
  */
 export async function saveCrmQuotas(
@@ -45,18 +43,5 @@ export async function saveCrmQuotas(
     }
   }
   if (merged.size === 0) return 0;
-  let changed = 0;
-  for (let i = 0; i < merged.size; i += 1000) {
-    const chunk = [...merged.values()].slice(i, i + 1000);
-    const result = await sql<{ n: number }>`
-      insert into quotas (connection_id, owner_id, team_id, month, amount, currency, source, source_ref)
-      select * from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(
-        connection_id int, owner_id text, team_id text, month date, amount numeric, currency text, source text, source_ref text)
-      on conflict (connection_id, coalesce(owner_id, ''), coalesce(team_id, ''), month, source)
-      do update set amount = excluded.amount, currency = excluded.currency, source_ref = excluded.source_ref, updated_at = now()
-      where (quotas.amount, quotas.currency) is distinct from (excluded.amount, excluded.currency)
-      returning 1 as n`.execute(db);
-    changed += result.rows.length;
-  }
-  return changed;
+  return upsertCrmQuotaMonths(db, [...merged.values()]);
 }

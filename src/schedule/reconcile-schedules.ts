@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Db } from '../db.js';
+import { listSchedules } from '../warehouse/schedules.js';
 
 /**
  * Postgres `schedules` is the record; BullMQ job schedulers are derived from it. Upserting by a
@@ -14,21 +15,16 @@ export interface ReconcileResult {
 }
 
 export async function reconcileSchedules(db: Db, queue: Queue): Promise<ReconcileResult> {
-  const schedules = await db
-    .selectFrom('schedules')
-    .innerJoin('connections', 'connections.id', 'schedules.connection_id')
-    .select(['schedules.connection_id', 'schedules.cron', 'schedules.time_zone', 'schedules.enabled'])
-    .where('connections.removed_at', 'is', null)
-    .execute();
+  const schedules = await listSchedules(db);
   const wanted = new Set<string>();
   for (const s of schedules) {
     if (!s.enabled) continue;
-    const id = schedulerId(s.connection_id);
+    const id = schedulerId(s.connectionId);
     wanted.add(id);
     await queue.upsertJobScheduler(
       id,
-      { pattern: s.cron, tz: s.time_zone },
-      { name: 'sync-request', data: { connectionId: s.connection_id } },
+      { pattern: s.cron, tz: s.timeZone },
+      { name: 'sync-request', data: { connectionId: s.connectionId } },
     );
   }
   let removed = 0;

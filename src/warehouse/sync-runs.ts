@@ -130,3 +130,44 @@ export async function failUnstartedRun(db: Db, runId: number, error: string): Pr
     .where('started_at', 'is', null)
     .execute();
 }
+
+export interface LastRun {
+  readonly id: number;
+  readonly status: SyncRunStatus;
+  readonly finishedAt: Date | null;
+}
+
+/** Each connection's most recent run, by connection id (connections never run are absent). */
+export async function lastRunPerConnection(db: Db): Promise<Map<number, LastRun>> {
+  const runs = await db
+    .selectFrom('sync_runs')
+    .distinctOn('connection_id')
+    .select(['connection_id', 'id', 'status', 'finished_at'])
+    .orderBy('connection_id')
+    .orderBy('id', 'desc')
+    .execute();
+  return new Map(
+    runs.map((run) => [run.connection_id, { id: run.id, status: run.status, finishedAt: run.finished_at }]),
+  );
+}
+
+export interface RunProgress {
+  readonly name: string;
+  readonly counts: SyncRunCounts;
+  readonly stage: string | null;
+  readonly status: SyncRunStatus;
+}
+
+/** The latest run of each named connection, for a progress display. */
+export async function latestRunProgress(db: Db, names: readonly string[]): Promise<RunProgress[]> {
+  const rows = await db
+    .selectFrom('sync_runs')
+    .innerJoin('connections', 'connections.id', 'sync_runs.connection_id')
+    .select(['connections.name', 'sync_runs.counts', 'sync_runs.stage', 'sync_runs.status'])
+    .where('connections.name', 'in', [...names])
+    .orderBy('sync_runs.id', 'desc')
+    .execute();
+  const latest = new Map<string, RunProgress>();
+  for (const row of rows) if (!latest.has(row.name)) latest.set(row.name, row);
+  return [...latest.values()];
+}

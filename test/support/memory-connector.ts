@@ -185,6 +185,7 @@ export function createMemoryCrm(options: MemoryCrmOptions): MemoryCrm {
 
   return {
     kind: 'hubspot',
+    streams: ['owners', 'pipelines', 'deals', 'leads'],
     calls,
     expectedDeals: () => deals().filter((_, i) => !options.malformed?.includes(i)),
     async account(): Promise<AccountInfo> {

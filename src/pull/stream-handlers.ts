@@ -1,0 +1,170 @@
+import type {
+  CrmConnector,
+  Deal,
+  DealChange,
+  Lead,
+  LeadOwnerChange,
+  Owner,
+  Page,
+  Pipeline,
+  Quota,
+  StreamName,
+} from '../../connectors/connector.js';
+import { connectionHolidays } from '../calendar/connection-holidays.js';
+import { addDays } from '../calendar/periods.js';
+import type { Connection } from '../connections/connection-store.js';
+import type { Db } from '../db.js';
+import { loadCheckpoint } from '../warehouse/checkpoints.js';
+import type { StreamTarget } from './page-writer.js';
+import { saveDealPage, saveSplits, staleDealIds } from './save-deals.js';
+import { leadsNeedingHistory, saveLeadPage } from './save-leads.js';
+import { saveOwnerPage, savePipelines } from './save-owners.js';
+import { saveCrmQuotas } from './save-quotas.js';
+
+/**
+ * How each stream a connector declares is pulled: where its pages come from, what a page needs
+ * fetched besides (history for its stale ids), and how it is saved. The pull stage walks a
+ * connector's `streams` through this table, so a new stream is one entry here and one name in
+ * the connector's declaration, not a new code path.
+ */
+export interface StreamRun {
+  readonly db: Db;
+  readonly connector: CrmConnector;
+  readonly target: StreamTarget;
+  readonly connection: Connection;
+  /** Ignore checkpoints and re-read everything. */
+  readonly full: boolean;
+  readonly now: () => Date;
+}
+
+export interface SavedPage {
+  readonly read: number;
+  readonly changed: number;
+  readonly deleted: number;
+  readonly quarantined: number;
+}
+
+export type CountedStream = 'owners' | 'pipelines' | 'deals' | 'leads';
+
+export interface StreamHandler<P, X> {
+  /**
+   * The run count a page's records add to; a counted page is also a step of the run (abort
+   * check, heartbeat). Null for a stream that only changes rows (quotas).
+   */
+  readonly counts: CountedStream | null;
+  pages(run: StreamRun): AsyncIterable<P>;
+  /** Fetched before the page is saved (history of its new or changed records). */
+  fetch(run: StreamRun, page: P): Promise<X>;
+  save(run: StreamRun, page: P, fetched: X): Promise<SavedPage>;
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+async function* once<T>(value: () => Promise<T>): AsyncIterable<T> {
+  yield await value();
+}
+
+/** Where an incremental stream resumes: its saved checkpoint, unless the run re-reads everything. */
+const since = (run: StreamRun, stream: 'deals' | 'leads') =>
+  run.full ? Promise.resolve(null) : loadCheckpoint(run.db, run.target.connectionId, stream);
+
+const owners: StreamHandler<Page<Owner>, null> = {
+  counts: 'owners',
+  pages: (run) => run.connector.owners(),
+  fetch: async () => null,
+  save: (run, page) => saveOwnerPage(run.db, run.target, page),
+};
+
+const pipelines: StreamHandler<readonly Pipeline[], null> = {
+  counts: 'pipelines',
+  pages: (run) => once(() => run.connector.pipelines()),
+  fetch: async () => null,
+  save: (run, page) => savePipelines(run.db, run.target, page),
+};
+
+interface DealExtras {
+  readonly stale: readonly string[];
+  readonly history: readonly DealChange[];
+}
+
+const deals: StreamHandler<Page<Deal>, DealExtras> = {
+  counts: 'deals',
+  async *pages(run) {
+    yield* run.connector.deals(await since(run, 'deals'));
+  },
+  async fetch(run, page) {
+    const stale = await staleDealIds(run.db, run.target.connectionId, page.records);
+    return { stale, history: stale.length > 0 ? await collect(run.connector.dealHistory(stale)) : [] };
+  },
+  async save(run, page, { stale, history }) {
+    const saved = await saveDealPage(run.db, run.target, page, history);
+    const { splits } = run.connector;
+    if (splits && stale.length > 0)
+      await saveSplits(
+        run.db,
+        run.target.connectionId,
+        stale,
+        await collect(splits.call(run.connector, stale)),
+      );
+    return saved;
+  },
+};
+
+const leads: StreamHandler<Page<Lead>, readonly LeadOwnerChange[]> = {
+  counts: 'leads',
+  async *pages(run) {
+    yield* run.connector.leads(await since(run, 'leads'));
+  },
+  async fetch(run, page) {
+    const stale = await leadsNeedingHistory(run.db, run.target.connectionId, page.records);
+    return stale.length > 0 ? collect(run.connector.leadHistory(stale)) : [];
+  },
+  save: (run, page, history) => saveLeadPage(run.db, run.target, page, history),
+};
+
+/** CRM goals within 400 days either side of today, all at once (a goal is no page of its own). */
+const quotas: StreamHandler<readonly Quota[], null> = {
+  counts: null,
+  pages: (run) =>
+    once(() => {
+      const read = run.connector.quotas;
+      if (!read) throw new Error(`The ${run.connector.kind} connector declares quotas but has no quotas().`);
+      const today = run.now().toISOString().slice(0, 10);
+      return collect(read.call(run.connector, { start: addDays(today, -400), end: addDays(today, 400) }));
+    }),
+  fetch: async () => null,
+  save: async (run, page) => ({
+    read: 0,
+    changed: await saveCrmQuotas(run.db, run.target.connectionId, page, connectionHolidays(run.connection)),
+    deleted: 0,
+    quarantined: 0,
+  }),
+};
+
+/** A stream ready to walk: every page read, completed with what it needs, and saved, in order. */
+export interface StreamPull {
+  readonly counts: CountedStream | null;
+  pull(run: StreamRun): AsyncIterable<SavedPage>;
+}
+
+function pullOf<P, X>(handler: StreamHandler<P, X>): StreamPull {
+  return {
+    counts: handler.counts,
+    async *pull(run) {
+      for await (const page of handler.pages(run))
+        yield await handler.save(run, page, await handler.fetch(run, page));
+    },
+  };
+}
+
+export const STREAM_HANDLERS: { readonly [S in StreamName]: StreamPull } = {
+  owners: pullOf(owners),
+  pipelines: pullOf(pipelines),
+  deals: pullOf(deals),
+  leads: pullOf(leads),
+  quotas: pullOf(quotas),
+};

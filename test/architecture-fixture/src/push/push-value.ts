@@ -1,0 +1,1 @@
+export const pushValue = 1;
