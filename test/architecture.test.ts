@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -43,5 +45,26 @@ describe('architecture rules', () => {
       'ground-imports-nothing-above: src/warehouse/reaches-up.ts → src/metrics/metric-value.ts',
     );
     expect(run.output).toMatch(/surfaces-hold-no-sql: src\/cli\/builds-sql\.ts → \S*node_modules\/kysely\//);
+  });
+});
+
+/** A file past ~400 lines is probably two things (the team's style rule); 420 leaves room for a last comment. */
+const MAX_LINES = 420;
+
+describe('file size', () => {
+  it(`keeps every source file under ${MAX_LINES} lines`, async () => {
+    const long: string[] = [];
+    let scanned = 0;
+    for (const dir of ['src', 'workers', 'connectors', 'sandboxes', 'migrations', 'bench']) {
+      for (const entry of await readdir(join(root, dir), { withFileTypes: true, recursive: true })) {
+        if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+        const path = join(entry.parentPath, entry.name);
+        const lines = (await readFile(path, 'utf8')).split('\n').length;
+        scanned += 1;
+        if (lines > MAX_LINES) long.push(`${relative(root, path)}: ${lines} lines`);
+      }
+    }
+    expect(scanned).toBeGreaterThan(100);
+    expect(long).toEqual([]);
   });
 });
