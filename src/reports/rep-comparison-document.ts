@@ -1,21 +1,23 @@
-import type { RepComparisonReport } from '../metrics/rep-comparison.js';
+import type { RepComparison, RepComparisonReport } from '../metrics/rep-comparison.js';
 import { roundDays, roundMoney, roundRatio } from './rounding.js';
 
 /** The `report reps --json` document of DESIGN §7, exactly (ratios 1 = 100%, days as numbers). */
 export interface RepComparisonDocument {
   readonly period: { readonly start: string; readonly end: string };
-  readonly reps: readonly {
-    readonly ownerEmail: string | null;
-    readonly won: number;
-    readonly lost: number;
-    readonly winRate: number | null;
-    readonly winRateLow: number | null;
-    readonly winRateHigh: number | null;
-    readonly medianDealSize: number | null;
-    readonly medianCycleDays: number | null;
-    readonly coverage: number | null;
-    readonly outlier: boolean;
-  }[];
+  /** The rep's fields as compute has them, rounded for the document (no ids, names or stages). */
+  readonly reps: readonly Pick<
+    RepComparison,
+    | 'ownerEmail'
+    | 'won'
+    | 'lost'
+    | 'winRate'
+    | 'winRateLow'
+    | 'winRateHigh'
+    | 'medianDealSize'
+    | 'medianCycleDays'
+    | 'coverage'
+    | 'outlier'
+  >[];
 }
 
 export function repComparisonDocument(report: RepComparisonReport): RepComparisonDocument {
