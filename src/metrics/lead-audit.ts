@@ -1,6 +1,7 @@
 import { addDays, daysInclusive, localDate, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { inAnalyticsTransaction } from './attainment-credits.js';
 import {
   type AuditRepInput,
   auditDistribution,
@@ -16,6 +17,7 @@ import {
   loadSettingWindows,
   type OwnerInfo,
   type SettingWindow,
+  stageCountedLeads,
 } from './lead-distribution.js';
 
 /** Who was in the rotation: from imported rep settings, or everyone active at equal weight. */
@@ -185,15 +187,19 @@ export async function auditLeads(
     asOf,
   };
   const days = periodDays(period);
-  const [cells, owners, windows] = await Promise.all([
-    countLeadsByRepDay(db, window),
+  const [owners, windows] = await Promise.all([
     loadOwners(db, connection.id),
     loadSettingWindows(db, window),
   ]);
-  const inputs = rotationInputs(days, cells, owners, windows);
-  const audit = auditDistribution({ days, reps: [...inputs.values()], cells });
+  const inputsAndAudit = await inAnalyticsTransaction(db, async (trx) => {
+    await stageCountedLeads(trx, window);
+    const cells = await countLeadsByRepDay(trx);
+    const inputs = rotationInputs(days, cells, owners, windows);
+    const audit = auditDistribution({ days, reps: [...inputs.values()], cells });
+    return { inputs, audit, offRotationLeads: await countedLeadsIn(trx, audit.offRotation) };
+  });
+  const { inputs, audit, offRotationLeads } = inputsAndAudit;
   const rotation: RotationSource = windows === null ? 'equal' : 'settings';
-  const offRotationLeads = await countedLeadsIn(db, window, audit.offRotation);
   const leadFlags = offRotationLeads.map((lead) => {
     const rep = inputs.get(lead.ownerId);
     const day = days[lead.day] ?? localDate(lead.assignedAt, connection.timeZone);

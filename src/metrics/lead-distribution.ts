@@ -63,11 +63,23 @@ function countedSql(w: AuditWindow): RawBuilder<unknown> {
     where not coalesce(l.is_deleted, false)`;
 }
 
-export async function countLeadsByRepDay(db: Db, w: AuditWindow): Promise<LeadCell[]> {
+/**
+ * Materialises the counted leads of the window once, for the audit's two reads of them (the
+ * cells, then the evidence behind the flagged cells): the first-assignment query is the audit's
+ * most expensive step (a sort of every assignment in the period), and it used to run twice. A
+ * temporary table, so it lives only in the caller's transaction and is dropped at its end.
+ */
+export async function stageCountedLeads(trx: Db, w: AuditWindow): Promise<void> {
+  await sql`drop table if exists counted_leads`.execute(trx);
+  await sql`create temp table counted_leads on commit drop as ${countedSql(w)}`.execute(trx);
+}
+
+/** Per (rep, day, tier) counts of the staged counted leads. */
+export async function countLeadsByRepDay(trx: Db): Promise<LeadCell[]> {
   const result = await sql<{ owner_id: string; day: number; tier: QualityTier; count: number }>`
     select owner_id, day, tier, count(*)::int as count
-    from (${countedSql(w)}) counted
-    group by owner_id, day, tier`.execute(db);
+    from counted_leads
+    group by owner_id, day, tier`.execute(trx);
   return result.rows.map((row) => ({
     ownerId: row.owner_id,
     day: row.day,
@@ -83,10 +95,9 @@ export interface CountedLead {
   readonly day: number;
 }
 
-/** The individual leads behind (rep, day) cells: the evidence for "outside the rotation" flags. */
+/** The individual staged leads behind (rep, day) cells: the evidence for "outside the rotation" flags. */
 export async function countedLeadsIn(
-  db: Db,
-  w: AuditWindow,
+  trx: Db,
   cells: readonly { readonly ownerId: string; readonly day: number }[],
 ): Promise<CountedLead[]> {
   if (cells.length === 0) return [];
@@ -94,10 +105,10 @@ export async function countedLeadsIn(
   const days = cells.map((c) => c.day);
   const result = await sql<{ lead_id: string; owner_id: string; assigned_at: Date; day: number }>`
     select counted.lead_id, counted.owner_id, counted.assigned_at, counted.day
-    from (${countedSql(w)}) counted
+    from counted_leads counted
     join unnest(${owners}::text[], ${days}::int[]) as wanted(owner_id, day)
       on wanted.owner_id = counted.owner_id and wanted.day = counted.day
-    order by counted.assigned_at, counted.lead_id`.execute(db);
+    order by counted.assigned_at, counted.lead_id`.execute(trx);
   return result.rows.map((row) => ({
     leadId: row.lead_id,
     ownerId: row.owner_id,
