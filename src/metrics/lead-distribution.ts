@@ -71,7 +71,12 @@ function countedSql(w: AuditWindow): RawBuilder<unknown> {
  */
 export async function stageCountedLeads(trx: Db, w: AuditWindow): Promise<void> {
   await sql`drop table if exists counted_leads`.execute(trx);
+  // Postgres estimates a DISTINCT ON at a few hundred rows, so it would fetch every counted lead's
+  // record by a nested loop of index probes (2 s of 4.3 at a million leads); a hash join of the
+  // two scans takes 0.5 s. Off for this one statement only.
+  await sql`set local enable_nestloop = off`.execute(trx);
   await sql`create temp table counted_leads on commit drop as ${countedSql(w)}`.execute(trx);
+  await sql`set local enable_nestloop = on`.execute(trx);
   // Without statistics the planner guesses a few rows and joins the evidence by nested loop.
   await sql`analyze counted_leads`.execute(trx);
 }
