@@ -46,7 +46,7 @@ export function parseWorkingHours(text: string): { start: string; end: string } 
 export class MemberAvailability {
   private readonly windows: readonly CompiledWindow[];
   // Both answers hold for a stretch of time, and every decision asks them of every away member.
-  private nextStartCache: { from: number; value: number | null } | null = null;
+  private nextStartCache: { from: number; value: number | null; date: Date | null } | null = null;
   private backOnCache: { day: number; value: Date | null } | null = null;
 
   constructor(

@@ -26,6 +26,8 @@ import { isoWeekOf, monthOf, ZoneClock } from './zone-clock.js';
  * fair share: a capped member keeps accruing expected, as the audit would count it.
  */
 const EPSILON = 1e-9;
+const PREVIOUS_OWNER: Exclusion = { reason: 'previous_owner' };
+const WEIGHT_ZERO: Exclusion = { reason: 'weight_zero' };
 
 export interface LedgerOptions {
   /** The connection's IANA zone: days, ISO weeks, months and availability dates are in it. */
@@ -62,6 +64,11 @@ interface MemberState {
   totalExpected: number;
   totalReceived: number;
   lastLeadAt: number | null;
+  /** The same Date for every decision until the next lead (decisions are kept by the thousand). */
+  lastLeadDate: Date | null;
+  /** Exclusions that hold for a while, shared by the decisions they appear in. */
+  awayExclusion: Exclusion | null;
+  hoursExclusion: Exclusion | null;
   readonly perDay: Map<number, number>;
   readonly perWeek: Map<number, number>;
 }
@@ -94,6 +101,8 @@ export class RotationLedger {
   private readonly byEmail: ReadonlyMap<string, MemberState>;
   private readonly clock: ZoneClock;
   private periodKey: number | null = null;
+  private readonly dayCap: Exclusion;
+  private readonly weekCap: Exclusion;
 
   constructor(
     readonly pool: PoolRules,
@@ -111,10 +120,15 @@ export class RotationLedger {
       totalExpected: 0,
       totalReceived: 0,
       lastLeadAt: null,
+      lastLeadDate: null,
+      awayExclusion: null,
+      hoursExclusion: null,
       perDay: new Map(),
       perWeek: new Map(),
     }));
     this.byEmail = new Map(this.members.map((m) => [m.email, m]));
+    this.dayCap = { reason: 'day_cap', cap: pool.capacity.perDay ?? 0 };
+    this.weekCap = { reason: 'week_cap', cap: pool.capacity.perWeek ?? 0 };
   }
 
   has(email: string): boolean {
@@ -201,7 +215,10 @@ export class RotationLedger {
     }
     chosen.received += 1;
     chosen.totalReceived += 1;
-    if (chosen.lastLeadAt === null || m.ms > chosen.lastLeadAt) chosen.lastLeadAt = m.ms;
+    if (chosen.lastLeadAt === null || m.ms > chosen.lastLeadAt) {
+      chosen.lastLeadAt = m.ms;
+      chosen.lastLeadDate = new Date(m.ms);
+    }
     bump(chosen.perDay, m.day);
     bump(chosen.perWeek, m.week);
   }
@@ -296,7 +313,7 @@ export class RotationLedger {
         expected,
         received: row.received,
         deficit: expected - row.received,
-        lastLeadAt: row.member.lastLeadAt === null ? null : new Date(row.member.lastLeadAt),
+        lastLeadAt: row.member.lastLeadDate,
         excluded: row.excluded,
       };
     });
