@@ -124,11 +124,12 @@ export class MemberAvailability {
   /** When a member outside working hours next starts work (within the coming 8 days), or null. */
   nextStart(ms: number): Date | null {
     const cached = this.nextStartCache;
-    if (cached && ms >= cached.from && cached.value !== null && ms < cached.value)
-      return new Date(cached.value);
+    // The same Date object while it holds: decisions keep it, and 100,000 of them add up.
+    if (cached && ms >= cached.from && cached.value !== null && ms < cached.value) return cached.date;
     const value = this.computeNextStart(ms);
-    this.nextStartCache = { from: ms, value };
-    return value === null ? null : new Date(value);
+    const date = value === null ? null : new Date(value);
+    this.nextStartCache = { from: ms, value, date };
+    return date;
   }
 
   private computeNextStart(ms: number): number | null {
