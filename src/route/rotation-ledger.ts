@@ -110,6 +110,7 @@ export class RotationLedger {
     private readonly options: LedgerOptions,
   ) {
     this.clock = options.clock ?? new ZoneClock();
+    this.clock.offsetMinutes(0, options.timeZone); // an unknown zone fails here, not mid-run
     const sorted = [...members].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
     this.members = sorted.map((m) => ({
       email: m.email.toLowerCase(),
