@@ -72,3 +72,46 @@ describe('simulateRouting', () => {
     expect(result.actual.pools.map((p) => p.pool)).toEqual(['DE', 'All']);
   });
 });
+
+describe('simulateRouting feeds the §5 measures (computed by the caller, here src/metrics)', () => {
+  it("a planted favourite's excess disappears under the rules", async () => {
+    const { gini, binomialTestTwoSided } = await import('../../src/metrics/fairness-stats.js');
+    const one = parseRoutingRules('fallback: All\npools:\n  - name: All\n    members: rotation\n', {
+      ownerEmails: new Set(),
+    });
+    if (!one.ok) throw new Error(JSON.stringify(one.problems));
+    const reps = ['fav@x.com', 'b@x.com', 'c@x.com', 'd@x.com'];
+    // 200 leads: every even one to the favourite, the odd ones round robin to b, c, d (34, 33, 33).
+    const others = reps.slice(1);
+    const leads = Array.from({ length: 200 }, (_, i) => ({
+      lead: {
+        externalId: `L${i}`,
+        createdAt: new Date(Date.UTC(2026, 10, 2, 0, 10 * i)),
+        email: null,
+        fields: {},
+      },
+      actualOwnerEmail: i % 2 === 0 ? 'fav@x.com' : (others[((i - 1) / 2) % 3] as string),
+    }));
+    const result = simulateRouting({
+      rules: one.rules,
+      members: new Map([['All', reps.map(m)]]),
+      leads,
+      timeZone: 'UTC',
+    });
+    const ratios = (side: { reps: readonly { received: number; expected: number }[] }) =>
+      side.reps.map((r) => r.received / r.expected);
+    // Expected 200 × 1/4 = 50 each on both sides. Simulated: 50 each, ratios all 1 → Gini 0.
+    // Actual ratios 2, 0.68, 0.66, 0.66 → Gini = Σ(2i − n − 1)·x / (n·Σx) = 4.04 / 16 = 0.2525.
+    expect(result.simulated.reps.map((r) => [r.received, r.expected])).toEqual([
+      [50, 50],
+      [50, 50],
+      [50, 50],
+      [50, 50],
+    ]);
+    expect(gini(ratios(result.simulated))).toBe(0);
+    expect(gini(ratios(result.actual))).toBeCloseTo(0.2525, 10);
+    // The favourite's 100 of 200 at p = 1/4 is far out; 50 of 200 is the mode.
+    expect(binomialTestTwoSided(100, 200, 0.25)).toBeLessThan(1e-10);
+    expect(binomialTestTwoSided(50, 200, 0.25)).toBeGreaterThan(0.9);
+  });
+});
