@@ -206,6 +206,8 @@ describe('RotationLedger: the deficit rotation', () => {
     // 10:00Z = 11:00 Berlin, 05:00 New York: ana; bo starts at 09:00 EST = 14:00Z.
     const morning = ledger.decide(lead(), at('2026-12-01T10:00:00Z'));
     expect(morning.chosen?.email).toBe('ana@x.com');
+    // bo is out of hours, so he accrues nothing: the whole lead is ana's expected share.
+    expect(morning.members.map((m) => m.expected)).toEqual([1, 0]);
     expect(morning.members[1]?.excluded).toEqual({
       reason: 'outside_hours',
       nextStart: at('2026-12-01T14:00:00Z'),
