@@ -106,6 +106,10 @@ export function explainDecision(decision: RoutingDecision, zone: string): string
       .filter((m) => m.excluded !== null)
       .map((m) => `${m.email} ${why(m.excluded as Exclusion, zone, decision.decidedAt)}`);
     const detail = excluded.length > 0 ? ` ${excluded.join('; ')}.` : '';
+    if (decision.kind === 'sla_reroute') {
+      const owner = decision.rerouteFrom ?? 'its owner';
+      return `Not re-routed ${where}: no other member was eligible.${detail} The lead stays with ${owner}.`;
+    }
     const reason = decision.members.length === 0 ? 'the pool has no members' : 'no member was eligible';
     return `Not routed ${where}: ${reason}.${detail} The lead stays unrouted; it is never given to a default owner.`;
   }

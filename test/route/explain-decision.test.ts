@@ -111,6 +111,13 @@ describe('explainDecision', () => {
         '(back at 09:00 on Friday 4 December); bo@x.com was at the weekly cap of 80. ' +
         'The lead stays unrouted; it is never given to a default owner.',
     );
+    // The same members, but an SLA re-route that found nobody else.
+    expect(
+      explainDecision({ ...unrouted, kind: 'sla_reroute', rerouteFrom: 'cy@x.com', rerouteHop: 1 }, ZONE),
+    ).toBe(
+      'Not re-routed in pool EMEA: no other member was eligible. ana@x.com was outside working hours ' +
+        '(back at 09:00 on Friday 4 December); bo@x.com was at the weekly cap of 80. The lead stays with cy@x.com.',
+    );
     const account: RoutingDecision = {
       ...base,
       kind: 'account',
