@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { shadows } from './pool-match.js';
+import { contradiction, shadows } from './pool-match.js';
 import type {
   DeficitPeriod,
   MatchCondition,
@@ -290,6 +290,11 @@ function checkFallbackAndShadows(
     if (!pool) return;
     if (names.has(pool.name)) out.add(['pools', j], `a second pool named "${pool.name}"`, 'name');
     else names.set(pool.name, j);
+    const never = contradiction(pool);
+    if (never) {
+      out.add(['pools', j], `pool "${pool.name}" can never match: ${never}`, 'match');
+      return;
+    }
     const earlier = pools.slice(0, j).find((candidate) => candidate !== null && shadows(candidate, pool));
     if (earlier) {
       const why =
