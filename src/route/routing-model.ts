@@ -80,13 +80,20 @@ export type Exclusion =
   | { readonly reason: 'outside_hours'; readonly nextStart: Date | null }
   | { readonly reason: 'day_cap'; readonly cap: number }
   | { readonly reason: 'week_cap'; readonly cap: number }
-  | { readonly reason: 'weight_zero' };
+  | { readonly reason: 'weight_zero' }
+  /** An SLA re-route never hands a lead back to a member who already had it. */
+  | { readonly reason: 'previous_owner' };
 
 /** What one member looked like at the moment of a decision. */
 export interface MemberStanding {
   readonly email: string;
   readonly ownerId: string;
-  /** Expected leads of the pool's period so far (before this lead), as §5 accrues them. */
+  /**
+   * Expected leads of the pool's period so far, as §5 accrues them, including this lead's share
+   * for the members available now (so a fair split is the greedy choice at every step: the
+   * smooth weighted round robin). A member with no share of this lead (away without catchUp),
+   * and everyone when the lead stays unrouted, shows the figure before it.
+   */
   readonly expected: number;
   /** Leads of the pool received in the period (routed or assigned by hand). */
   readonly received: number;
@@ -108,4 +115,9 @@ export interface RoutingDecision {
   /** Null: no member eligible; the lead stays unrouted and `unroutedReason` says why. */
   readonly chosen: { readonly email: string; readonly ownerId: string } | null;
   readonly unroutedReason: string | null;
+  /** Kind 'account': the lead's email domain that matched the owner's account. */
+  readonly accountDomain?: string | null;
+  /** Kind 'sla_reroute': the owner who missed the SLA, and which hop this is (1 = first re-route). */
+  readonly rerouteFrom?: string | null;
+  readonly rerouteHop?: number | null;
 }
