@@ -55,6 +55,17 @@ export async function saveDealPage(
     return parsed.success ? [parsed.data] : [];
   });
   const connectionId = target.connectionId;
+  const historyRows = validHistory.map((h) => ({
+    connection_id: connectionId,
+    deal_id: h.dealId,
+    field: h.field,
+    changed_at: h.changedAt,
+    value: h.value ?? '',
+    source: 'crm_history',
+  }));
+  // A merged-away deal's history is copied to its survivor from what the warehouse held before
+  // this page; the page's own history then follows, as it did when each was its own statement.
+  const merges = valid.filter((d) => d.mergedIds.length > 0);
   return db.transaction().execute(async (trx) => {
     const changedIds = await upsertDeals(
       trx,
@@ -78,22 +89,13 @@ export async function saveDealPage(
         deleted_at: null,
         merged_into: null,
       })),
+      merges.length === 0 ? historyRows : [],
     );
     let changed = changedIds.length;
-    for (const deal of valid)
+    for (const deal of merges)
       changed += await foldMergedDeals(trx, connectionId, deal.externalId, deal.mergedIds);
+    if (merges.length > 0) await insertDealHistory(trx, historyRows);
     const deleted = await markDealsDeleted(trx, connectionId, page.deletedIds);
-    await insertDealHistory(
-      trx,
-      validHistory.map((h) => ({
-        connection_id: connectionId,
-        deal_id: h.dealId,
-        field: h.field,
-        changed_at: h.changedAt,
-        value: h.value ?? '',
-        source: 'crm_history',
-      })),
-    );
     await quarantine(trx, connectionId, target.runId, stream, rejected);
     await saveCheckpoint(trx, connectionId, target.runId, stream, page.checkpoint);
     const counts = { read: valid.length, changed, deleted, quarantined: rejected.length, changedIds };

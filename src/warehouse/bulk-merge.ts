@@ -1,0 +1,37 @@
+import { type RawBuilder, sql } from 'kysely';
+
+/**
+ * Set-based page writes (issue 17, step 3): a page's rows reach Postgres as one array per
+ * column and come out of `unnest` as a relation, so a page of any size is one statement with a
+ * fixed number of parameters (multi-row VALUES needs one per value and stops at 65,535: 2,001
+ * deals with six history rows each). bench/page-writes.ts measured the shapes on this machine
+ * (rows/s, one page per transaction, 100 deals and 500 history rows a page): unnest 91k,
+ * jsonb_to_recordset 74k, COPY into session staging tables + merge 61k, multi-row VALUES 55k;
+ * at 2,000 deals a page the three set-based shapes tie (117–124k). COPY also needs the raw
+ * driver client, which the page's Kysely transaction does not expose.
+ */
+export type ColumnType = 'text' | 'numeric' | 'timestamptz' | 'date' | 'boolean' | 'integer';
+
+/** A table's columns in insert order, with the Postgres type each array is cast to. */
+export type Columns<R> = readonly (readonly [keyof R & string, ColumnType])[];
+
+/**
+ * `unnest($1::t1[], $2::t2[], …) as alias(c1, c2, …)` over `rows`: a missing value is null.
+ * Values go as driver parameters (the driver writes and escapes the array literals).
+ */
+export function unnestRows<R extends object>(
+  alias: string,
+  columns: Columns<R>,
+  rows: readonly R[],
+): RawBuilder<unknown> {
+  const arrays = columns.map(([name, type]) => {
+    const values = rows.map((row) => (row as Record<string, unknown>)[name] ?? null);
+    return sql`${values}::${sql.raw(type)}[]`;
+  });
+  return sql`unnest(${sql.join(arrays)}) as ${sql.raw(alias)}(${sql.raw(columns.map(([name]) => name).join(', '))})`;
+}
+
+/** The column names of `columns`, each prefixed by `alias.` (for select lists and row comparisons). */
+export function columnList<R>(columns: Columns<R>, alias?: string): RawBuilder<unknown> {
+  return sql.raw(columns.map(([name]) => (alias ? `${alias}.${name}` : name)).join(', '));
+}
