@@ -1,5 +1,6 @@
 import type { Deal, DealChange, Page } from '../../connectors/connector.js';
 import type { Db } from '../db.js';
+import { commitWithoutFlushWait } from '../warehouse/bulk-merge.js';
 import { saveCheckpoint } from '../warehouse/checkpoints.js';
 import {
   dealModifiedTimes,
@@ -67,6 +68,8 @@ export async function saveDealPage(
   // this page; the page's own history then follows, as it did when each was its own statement.
   const merges = valid.filter((d) => d.mergedIds.length > 0);
   return db.transaction().execute(async (trx) => {
+    // A lost page is re-read from the CRM: see commitWithoutFlushWait.
+    await commitWithoutFlushWait(trx);
     const changedIds = await upsertDeals(
       trx,
       valid.map((d) => ({

@@ -1,5 +1,6 @@
 import type { Lead, LeadOwnerChange, Page } from '../../connectors/connector.js';
 import type { Db } from '../db.js';
+import { commitWithoutFlushWait } from '../warehouse/bulk-merge.js';
 import { saveCheckpoint } from '../warehouse/checkpoints.js';
 import { leadOwners, markLeadsDeleted, upsertLeads } from '../warehouse/lead-tables.js';
 import { quarantine } from '../warehouse/quarantine.js';
@@ -43,6 +44,8 @@ export async function saveLeadPage(
   });
   const withHistory = new Set(crmHistory.map((h) => h.leadId));
   return db.transaction().execute(async (trx) => {
+    // A lost page is re-read from the CRM: see commitWithoutFlushWait.
+    await commitWithoutFlushWait(trx);
     const previousOwner = await leadOwners(
       trx,
       target.connectionId,
