@@ -2,13 +2,13 @@
  * `npx tsx bench/page-writes.ts`: how fast the pull writes pages of deals and their history
  * (issue 17, step 3), against the limit of this machine's Postgres measured in the same run.
  *
- * - shapes (bench/page-write-shapes.ts): one page per transaction, deals and history only, on a
+ * - shapes (bench/_page-write-shapes.ts): one page per transaction, deals and history only, on a
  *   raw client: multi-row VALUES, jsonb_to_recordset, unnest arrays, COPY into session staging
  *   tables + one merge; and two the product cannot take as it stands, to price what is left:
  *   unnest with the checkpoint and run counts in the same statement, and unnest committing
  *   without waiting for the WAL flush. At pages of 100 and 2,000 deals.
  * - before / product: the whole page write (validation, page, history, checkpoint, run counts in
- *   one transaction) as it was before this step (bench/page-write-before.ts) and `saveDealPage`.
+ *   one transaction) as it was before this step (bench/_page-write-before.ts) and `saveDealPage`.
  * - limit: every row of the run COPYed once into staging tables and merged in one statement,
  *   in one transaction: nothing writes these rows faster here.
  *
@@ -30,7 +30,7 @@ import { migrate } from '../src/migrate.js';
 import { saveDealPage } from '../src/pull/save-deals.js';
 import { requestRun } from '../src/warehouse/sync-runs.js';
 import { insertConnection } from '../test/support/fixtures.js';
-import { saveDealPageBefore } from './page-write-before.js';
+import { saveDealPageBefore } from './_page-write-before.js';
 import {
   copyRows,
   copyShape,
@@ -47,7 +47,7 @@ import {
   unnestShape,
   unnestWithBookkeeping,
   valuesShape,
-} from './page-write-shapes.js';
+} from './_page-write-shapes.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
