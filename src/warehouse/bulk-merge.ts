@@ -5,11 +5,12 @@ import type { Db } from '../db.js';
  * Set-based page writes (issue 17, step 3): a page's rows reach Postgres as one array per
  * column and come out of `unnest` as a relation, so a page of any size is one statement with a
  * fixed number of parameters (multi-row VALUES needs one per value and stops at 65,535: 2,001
- * deals with six history rows each). bench/page-writes.ts measured the shapes on this machine
- * (rows/s, one page per transaction, 100 deals and 500 history rows a page): unnest 91k,
- * jsonb_to_recordset 74k, COPY into session staging tables + merge 61k, multi-row VALUES 55k;
- * at 2,000 deals a page the three set-based shapes tie (117–124k). COPY also needs the raw
- * driver client, which the page's Kysely transaction does not expose.
+ * deals with six history rows each). bench/page-writes.ts compared the shapes here, one page per
+ * transaction (one run, 20,000 deals with 5 history rows each, a busy shared machine): at pages
+ * of 100 deals unnest 43.6k rows/s, jsonb_to_recordset 39.0k, COPY into session staging tables
+ * + one merge 24.1k, multi-row VALUES 21.7k; at 2,000 the set-based shapes are within noise of
+ * each other (34.7k–43.2k). COPY would also need the raw driver client, which the page's Kysely
+ * transaction does not expose.
  */
 export type ColumnType = 'text' | 'numeric' | 'timestamptz' | 'date' | 'boolean' | 'integer';
 
@@ -44,7 +45,7 @@ export function columnList<R>(columns: Columns<R>, alias?: string): RawBuilder<u
  * delays, 600 ms by default), and the run then resumes from the checkpoint before them and reads
  * them again from the CRM, which holds them. Any later ordinary commit (the run's finish) flushes
  * them. Waiting for the flush of every page was the largest single cost of a page of 100 deals:
- * bench/page-writes.ts measured unnest 34k rows/s durable, 49k without the wait.
+ * bench/page-writes.ts measured unnest 34k rows/s durable, 49k without the wait, in one run.
  */
 export async function commitWithoutFlushWait(trx: Db): Promise<void> {
   await sql`set local synchronous_commit = off`.execute(trx);
