@@ -1,5 +1,6 @@
 import type { Deal, DealChange, Page } from '../../connectors/connector.js';
 import type { Db } from '../db.js';
+import { commitWithoutFlushWait } from '../warehouse/bulk-merge.js';
 import { saveCheckpoint } from '../warehouse/checkpoints.js';
 import {
   dealModifiedTimes,
@@ -55,7 +56,20 @@ export async function saveDealPage(
     return parsed.success ? [parsed.data] : [];
   });
   const connectionId = target.connectionId;
+  const historyRows = validHistory.map((h) => ({
+    connection_id: connectionId,
+    deal_id: h.dealId,
+    field: h.field,
+    changed_at: h.changedAt,
+    value: h.value ?? '',
+    source: 'crm_history',
+  }));
+  // A merged-away deal's history is copied to its survivor from what the warehouse held before
+  // this page; the page's own history then follows, as it did when each was its own statement.
+  const merges = valid.filter((d) => d.mergedIds.length > 0);
   return db.transaction().execute(async (trx) => {
+    // A lost page is re-read from the CRM: see commitWithoutFlushWait.
+    await commitWithoutFlushWait(trx);
     const changedIds = await upsertDeals(
       trx,
       valid.map((d) => ({
@@ -78,22 +92,13 @@ export async function saveDealPage(
         deleted_at: null,
         merged_into: null,
       })),
+      merges.length === 0 ? historyRows : [],
     );
     let changed = changedIds.length;
-    for (const deal of valid)
+    for (const deal of merges)
       changed += await foldMergedDeals(trx, connectionId, deal.externalId, deal.mergedIds);
+    if (merges.length > 0) await insertDealHistory(trx, historyRows);
     const deleted = await markDealsDeleted(trx, connectionId, page.deletedIds);
-    await insertDealHistory(
-      trx,
-      validHistory.map((h) => ({
-        connection_id: connectionId,
-        deal_id: h.dealId,
-        field: h.field,
-        changed_at: h.changedAt,
-        value: h.value ?? '',
-        source: 'crm_history',
-      })),
-    );
     await quarantine(trx, connectionId, target.runId, stream, rejected);
     await saveCheckpoint(trx, connectionId, target.runId, stream, page.checkpoint);
     const counts = { read: valid.length, changed, deleted, quarantined: rejected.length, changedIds };

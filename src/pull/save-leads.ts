@@ -1,12 +1,8 @@
 import type { Lead, LeadOwnerChange, Page } from '../../connectors/connector.js';
 import type { Db } from '../db.js';
+import { commitWithoutFlushWait } from '../warehouse/bulk-merge.js';
 import { saveCheckpoint } from '../warehouse/checkpoints.js';
-import {
-  leadOwners,
-  markLeadsDeleted,
-  recordLeadAssignments,
-  upsertLeads,
-} from '../warehouse/lead-tables.js';
+import { leadOwners, markLeadsDeleted, upsertLeads } from '../warehouse/lead-tables.js';
 import { quarantine } from '../warehouse/quarantine.js';
 import { countPageInRun, type PageCounts, type StreamTarget, validatePage } from './page-writer.js';
 import { leadOwnerChangeSchema, leadSchema } from './record-schemas.js';
@@ -48,31 +44,13 @@ export async function saveLeadPage(
   });
   const withHistory = new Set(crmHistory.map((h) => h.leadId));
   return db.transaction().execute(async (trx) => {
+    // A lost page is re-read from the CRM: see commitWithoutFlushWait.
+    await commitWithoutFlushWait(trx);
     const previousOwner = await leadOwners(
       trx,
       target.connectionId,
       valid.map((l) => l.externalId),
     );
-    const changedIds = await upsertLeads(
-      trx,
-      valid.map((l) => ({
-        connection_id: target.connectionId,
-        external_id: l.externalId,
-        email: l.email,
-        owner_id: l.ownerId,
-        assigned_at: l.assignedAt,
-        score: l.score,
-        rating: l.rating,
-        source: l.source,
-        status: l.status,
-        crm_created_at: l.createdAt,
-        last_modified_at: l.lastModifiedAt,
-        is_deleted: false,
-        deleted_at: null,
-      })),
-    );
-    const changed = changedIds.length;
-
     const observed = valid
       .filter(
         (l) =>
@@ -98,7 +76,27 @@ export async function saveLeadPage(
       })),
       ...observed,
     ];
-    await recordLeadAssignments(trx, facts);
+    // The leads and their assignment facts in one statement (the owners above were read first).
+    const changedIds = await upsertLeads(
+      trx,
+      valid.map((l) => ({
+        connection_id: target.connectionId,
+        external_id: l.externalId,
+        email: l.email,
+        owner_id: l.ownerId,
+        assigned_at: l.assignedAt,
+        score: l.score,
+        rating: l.rating,
+        source: l.source,
+        status: l.status,
+        crm_created_at: l.createdAt,
+        last_modified_at: l.lastModifiedAt,
+        is_deleted: false,
+        deleted_at: null,
+      })),
+      facts,
+    );
+    const changed = changedIds.length;
     const deleted = await markLeadsDeleted(trx, target.connectionId, page.deletedIds);
     await quarantine(trx, target.connectionId, target.runId, 'leads', rejected);
     await saveCheckpoint(trx, target.connectionId, target.runId, 'leads', page.checkpoint);

@@ -1,5 +1,6 @@
 import { type Insertable, sql } from 'kysely';
 import type { Db } from '../db.js';
+import { type Columns, columnList, unnestRows } from './bulk-merge.js';
 import type { DealHistoryTable, DealSplitsTable, DealsTable } from './tables.js';
 
 /**
@@ -27,47 +28,78 @@ export async function dealModifiedTimes(
   return new Map(known.map((row) => [row.external_id, row.last_modified_at]));
 }
 
-/** Returns the external ids inserted or changed. */
-export async function upsertDeals(trx: Db, rows: readonly DealInsert[]): Promise<string[]> {
-  if (rows.length === 0) return [];
-  const result = await trx
-    .insertInto('deals')
-    .values([...rows])
-    .onConflict((oc) =>
-      oc
-        .columns(['connection_id', 'external_id'])
-        .doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          pipeline_id: eb.ref('excluded.pipeline_id'),
-          stage_id: eb.ref('excluded.stage_id'),
-          owner_id: eb.ref('excluded.owner_id'),
-          amount: eb.ref('excluded.amount'),
-          currency: eb.ref('excluded.currency'),
-          amount_home: eb.ref('excluded.amount_home'),
-          crm_created_at: eb.ref('excluded.crm_created_at'),
-          close_at: eb.ref('excluded.close_at'),
-          close_date: eb.ref('excluded.close_date'),
-          forecast_category: eb.ref('excluded.forecast_category'),
-          probability: eb.ref('excluded.probability'),
-          last_modified_at: eb.ref('excluded.last_modified_at'),
-          is_deleted: false,
-          deleted_at: null,
-          merged_into: null,
-          synced_at: sql`now()`,
-        }))
-        .where(sql<boolean>`excluded.last_modified_at >= deals.last_modified_at`)
-        .where(
-          sql<boolean>`(deals.name, deals.pipeline_id, deals.stage_id, deals.owner_id, deals.amount, deals.currency,
-            deals.amount_home, deals.crm_created_at, deals.close_at, deals.forecast_category, deals.probability,
-            deals.last_modified_at, deals.is_deleted)
-          is distinct from (excluded.name, excluded.pipeline_id, excluded.stage_id, excluded.owner_id,
-            excluded.amount, excluded.currency, excluded.amount_home, excluded.crm_created_at, excluded.close_at,
-            excluded.forecast_category, excluded.probability, excluded.last_modified_at, false)`,
-        ),
-    )
-    .returning('external_id')
-    .execute();
-  return result.map((r) => r.external_id);
+const DEAL_COLUMNS: Columns<DealInsert> = [
+  ['connection_id', 'integer'],
+  ['external_id', 'text'],
+  ['name', 'text'],
+  ['pipeline_id', 'text'],
+  ['stage_id', 'text'],
+  ['owner_id', 'text'],
+  ['amount', 'numeric'],
+  ['currency', 'text'],
+  ['amount_home', 'numeric'],
+  ['crm_created_at', 'timestamptz'],
+  ['close_at', 'timestamptz'],
+  ['close_date', 'date'],
+  ['forecast_category', 'text'],
+  ['probability', 'numeric'],
+  ['last_modified_at', 'timestamptz'],
+  ['is_deleted', 'boolean'],
+  ['deleted_at', 'timestamptz'],
+  ['merged_into', 'text'],
+];
+
+const HISTORY_COLUMNS: Columns<DealHistoryInsert> = [
+  ['connection_id', 'integer'],
+  ['deal_id', 'text'],
+  ['field', 'text'],
+  ['changed_at', 'timestamptz'],
+  ['value', 'text'],
+  ['source', 'text'],
+];
+
+/** Inserts history rows not yet held, as the `h` step of a page's statement (see upsertDeals). */
+const historyInsert = (rows: readonly DealHistoryInsert[]) =>
+  sql`insert into deal_history (${columnList(HISTORY_COLUMNS)})
+    select ${columnList(HISTORY_COLUMNS, 'h')} from ${unnestRows('h', HISTORY_COLUMNS, rows)}
+    on conflict do nothing`;
+
+/**
+ * Upserts a page of deals and, in the same statement, inserts `history` (rows already held are
+ * kept): one round trip whatever the page's size. A deal changes only when the incoming copy is
+ * at least as new and differs in a compared column (close_date follows close_at). Returns the
+ * external ids inserted or changed.
+ */
+export async function upsertDeals(
+  trx: Db,
+  rows: readonly DealInsert[],
+  history: readonly DealHistoryInsert[] = [],
+): Promise<string[]> {
+  if (rows.length === 0) {
+    await insertDealHistory(trx, history);
+    return [];
+  }
+  const result = await sql<{ external_id: string }>`with h as (${historyInsert(history)})
+    insert into deals (${columnList(DEAL_COLUMNS)})
+    select ${columnList(DEAL_COLUMNS.slice(0, -3), 'd')}, coalesce(d.is_deleted, false), d.deleted_at, d.merged_into
+    from ${unnestRows('d', DEAL_COLUMNS, rows)}
+    on conflict (connection_id, external_id) do update set
+      name = excluded.name, pipeline_id = excluded.pipeline_id, stage_id = excluded.stage_id,
+      owner_id = excluded.owner_id, amount = excluded.amount, currency = excluded.currency,
+      amount_home = excluded.amount_home, crm_created_at = excluded.crm_created_at,
+      close_at = excluded.close_at, close_date = excluded.close_date,
+      forecast_category = excluded.forecast_category, probability = excluded.probability,
+      last_modified_at = excluded.last_modified_at,
+      is_deleted = false, deleted_at = null, merged_into = null, synced_at = now()
+    where excluded.last_modified_at >= deals.last_modified_at
+      and (deals.name, deals.pipeline_id, deals.stage_id, deals.owner_id, deals.amount, deals.currency,
+        deals.amount_home, deals.crm_created_at, deals.close_at, deals.forecast_category, deals.probability,
+        deals.last_modified_at, deals.is_deleted)
+      is distinct from (excluded.name, excluded.pipeline_id, excluded.stage_id, excluded.owner_id,
+        excluded.amount, excluded.currency, excluded.amount_home, excluded.crm_created_at, excluded.close_at,
+        excluded.forecast_category, excluded.probability, excluded.last_modified_at, false)
+    returning external_id`.execute(trx);
+  return result.rows.map((r) => r.external_id);
 }
 
 /**
@@ -122,11 +154,7 @@ export async function markDealsMissing(trx: Db, connectionId: number): Promise<n
 
 export async function insertDealHistory(trx: Db, rows: readonly DealHistoryInsert[]): Promise<void> {
   if (rows.length === 0) return;
-  await trx
-    .insertInto('deal_history')
-    .values([...rows])
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  await historyInsert(rows).execute(trx);
 }
 
 /** The splits of these deals become exactly `rows`, in one transaction of their own. */

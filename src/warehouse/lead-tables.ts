@@ -1,5 +1,6 @@
 import { type Insertable, sql } from 'kysely';
 import type { Db } from '../db.js';
+import { type Columns, columnList, unnestRows } from './bulk-merge.js';
 import type { LeadAssignmentsTable, LeadsTable } from './tables.js';
 
 /**
@@ -26,50 +27,72 @@ export async function leadOwners(
   return new Map(known.map((row) => [row.external_id, row.owner_id]));
 }
 
-/** Returns the external ids inserted or changed. */
-export async function upsertLeads(trx: Db, rows: readonly LeadInsert[]): Promise<string[]> {
-  if (rows.length === 0) return [];
-  const result = await trx
-    .insertInto('leads')
-    .values([...rows])
-    .onConflict((oc) =>
-      oc
-        .columns(['connection_id', 'external_id'])
-        .doUpdateSet((eb) => ({
-          email: eb.ref('excluded.email'),
-          owner_id: eb.ref('excluded.owner_id'),
-          assigned_at: eb.ref('excluded.assigned_at'),
-          score: eb.ref('excluded.score'),
-          rating: eb.ref('excluded.rating'),
-          source: eb.ref('excluded.source'),
-          status: eb.ref('excluded.status'),
-          crm_created_at: eb.ref('excluded.crm_created_at'),
-          last_modified_at: eb.ref('excluded.last_modified_at'),
-          is_deleted: false,
-          deleted_at: null,
-          synced_at: sql`now()`,
-        }))
-        .where(sql<boolean>`excluded.last_modified_at >= leads.last_modified_at`)
-        .where(
-          sql<boolean>`(leads.email, leads.owner_id, leads.assigned_at, leads.score, leads.rating, leads.source,
-            leads.status, leads.crm_created_at, leads.last_modified_at, leads.is_deleted)
-          is distinct from (excluded.email, excluded.owner_id, excluded.assigned_at, excluded.score,
-            excluded.rating, excluded.source, excluded.status, excluded.crm_created_at,
-            excluded.last_modified_at, false)`,
-        ),
-    )
-    .returning('external_id')
-    .execute();
-  return result.map((r) => r.external_id);
+const LEAD_COLUMNS: Columns<LeadInsert> = [
+  ['connection_id', 'integer'],
+  ['external_id', 'text'],
+  ['email', 'text'],
+  ['owner_id', 'text'],
+  ['assigned_at', 'timestamptz'],
+  ['score', 'numeric'],
+  ['rating', 'text'],
+  ['source', 'text'],
+  ['status', 'text'],
+  ['crm_created_at', 'timestamptz'],
+  ['last_modified_at', 'timestamptz'],
+  ['is_deleted', 'boolean'],
+  ['deleted_at', 'timestamptz'],
+];
+
+const ASSIGNMENT_COLUMNS: Columns<LeadAssignmentInsert> = [
+  ['connection_id', 'integer'],
+  ['lead_id', 'text'],
+  ['owner_id', 'text'],
+  ['assigned_at', 'timestamptz'],
+  ['source', 'text'],
+];
+
+/** Appends assignment facts not yet held, as the `a` step of a page's statement (see upsertLeads). */
+const assignmentInsert = (rows: readonly LeadAssignmentInsert[]) =>
+  sql`insert into lead_assignments (${columnList(ASSIGNMENT_COLUMNS)})
+    select ${columnList(ASSIGNMENT_COLUMNS, 'a')} from ${unnestRows('a', ASSIGNMENT_COLUMNS, rows)}
+    on conflict do nothing`;
+
+/**
+ * Upserts a page of leads and, in the same statement, appends `assignments` (facts already held
+ * are kept): one round trip whatever the page's size. Returns the external ids inserted or
+ * changed.
+ */
+export async function upsertLeads(
+  trx: Db,
+  rows: readonly LeadInsert[],
+  assignments: readonly LeadAssignmentInsert[] = [],
+): Promise<string[]> {
+  if (rows.length === 0) {
+    await recordLeadAssignments(trx, assignments);
+    return [];
+  }
+  const result = await sql<{ external_id: string }>`with a as (${assignmentInsert(assignments)})
+    insert into leads (${columnList(LEAD_COLUMNS)})
+    select ${columnList(LEAD_COLUMNS.slice(0, -2), 'l')}, coalesce(l.is_deleted, false), l.deleted_at
+    from ${unnestRows('l', LEAD_COLUMNS, rows)}
+    on conflict (connection_id, external_id) do update set
+      email = excluded.email, owner_id = excluded.owner_id, assigned_at = excluded.assigned_at,
+      score = excluded.score, rating = excluded.rating, source = excluded.source, status = excluded.status,
+      crm_created_at = excluded.crm_created_at, last_modified_at = excluded.last_modified_at,
+      is_deleted = false, deleted_at = null, synced_at = now()
+    where excluded.last_modified_at >= leads.last_modified_at
+      and (leads.email, leads.owner_id, leads.assigned_at, leads.score, leads.rating, leads.source,
+        leads.status, leads.crm_created_at, leads.last_modified_at, leads.is_deleted)
+      is distinct from (excluded.email, excluded.owner_id, excluded.assigned_at, excluded.score,
+        excluded.rating, excluded.source, excluded.status, excluded.crm_created_at,
+        excluded.last_modified_at, false)
+    returning external_id`.execute(trx);
+  return result.rows.map((r) => r.external_id);
 }
 
 export async function recordLeadAssignments(trx: Db, rows: readonly LeadAssignmentInsert[]): Promise<void> {
   if (rows.length === 0) return;
-  await trx
-    .insertInto('lead_assignments')
-    .values([...rows])
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  await assignmentInsert(rows).execute(trx);
 }
 
 /** Soft-deletes the leads the CRM reported deleted; returns how many were not already. */
