@@ -46,6 +46,22 @@ export interface Page<T> {
   readonly checkpoint: Checkpoint | null;
 }
 
+/**
+ * History a page already answers from its own records (HubSpot's computed per-stage "date
+ * entered" properties), so the pull stage reads history (`dealHistory`) only for the rest.
+ */
+export interface PageHistory<C> {
+  /** Ids whose history `changes` answers completely: no history read is made for them. */
+  readonly answered: readonly string[];
+  /** The changes of the `answered` ids, as a history read would return them. */
+  readonly changes: readonly C[];
+}
+
+/** A page of deals; `history` is optional, so a plain `Page<Deal>` is one. */
+export interface DealPage extends Page<Deal> {
+  readonly history?: PageHistory<DealChange>;
+}
+
 export interface TeamRef {
   readonly externalId: string;
   readonly name: string;
@@ -222,11 +238,22 @@ export interface CrmConnector {
   account(): Promise<AccountInfo>;
   owners(): AsyncIterable<Page<Owner>>;
   pipelines(): Promise<readonly Pipeline[]>;
-  deals(since: Checkpoint | null): AsyncIterable<Page<Deal>>;
+  /** Pages may carry the history of some of their deals (`DealPage.history`). */
+  deals(since: Checkpoint | null): AsyncIterable<DealPage>;
   dealHistory(ids: readonly string[]): AsyncIterable<DealChange>;
   leads(since: Checkpoint | null): AsyncIterable<Page<Lead>>;
   leadHistory(ids: readonly string[]): AsyncIterable<LeadOwnerChange>;
+  /**
+   * Every live id, for the periodic full check of hard deletes (daily, or `--full`), never on a
+   * first sync (an empty warehouse has nothing to delete).
+   */
   existingIds(kind: 'deal' | 'lead'): AsyncIterable<readonly string[]>;
+  /**
+   * The CRM's own delete signal, for a connector whose stream pages do not carry it in
+   * `Page.deletedIds`: ids deleted since the stream's checkpoint `since` (the one the run
+   * started from). Called on every run that is not a first sync, after the kind's stream.
+   */
+  deletedIds?(kind: 'deal' | 'lead', since: Checkpoint): AsyncIterable<readonly string[]>;
   quotas?(range: Period): AsyncIterable<Quota>;
   splits?(ids: readonly string[]): AsyncIterable<Split>;
   ensureFields(specs: readonly FieldSpec[], opts: { readonly dryRun: boolean }): Promise<FieldReport>;
