@@ -1,7 +1,7 @@
 import type {
   CrmConnector,
-  Deal,
   DealChange,
+  DealPage,
   Lead,
   LeadOwnerChange,
   Owner,
@@ -91,14 +91,21 @@ interface DealExtras {
   readonly history: readonly DealChange[];
 }
 
-const deals: StreamHandler<Page<Deal>, DealExtras> = {
+const deals: StreamHandler<DealPage, DealExtras> = {
   counts: 'deals',
   async *pages(run) {
     yield* run.connector.deals(await since(run, 'deals'));
   },
   async fetch(run, page) {
     const stale = await staleDealIds(run.db, run.target.connectionId, page.records);
-    return { stale, history: stale.length > 0 ? await collect(run.connector.dealHistory(stale)) : [] };
+    if (stale.length === 0) return { stale, history: [] };
+    // What the page already answers (HubSpot's computed stage-entry times) is not read again.
+    const staleSet = new Set(stale);
+    const answered = new Set(page.history?.answered ?? []);
+    const known = (page.history?.changes ?? []).filter((c) => staleSet.has(c.dealId) && answered.has(c.dealId));
+    const unanswered = stale.filter((id) => !answered.has(id));
+    const read = unanswered.length > 0 ? await collect(run.connector.dealHistory(unanswered)) : [];
+    return { stale, history: known.length === 0 ? read : [...known, ...read] };
   },
   async save(run, page, { stale, history }) {
     const saved = await saveDealPage(run.db, run.target, page, history);
