@@ -41,6 +41,10 @@ export interface RequestRecord {
   readonly method: string;
   /** Path without the query string. */
   readonly path: string;
+  /** The query string without `?` ('' when none): tells a full listing from an id listing. */
+  readonly query: string;
+  /** Property history was asked for (`propertiesWithHistory` in the query or the body). */
+  readonly withHistory: boolean;
   /** 0 when the connection was dropped on purpose. */
   readonly status: number;
   readonly mutating: boolean;
