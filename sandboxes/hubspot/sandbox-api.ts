@@ -91,6 +91,8 @@ export interface HubspotSandbox {
   /** Edits as a user in the HubSpot UI would make them (history entries, modified date bumped). */
   editDeal(id: string, props: Readonly<Record<string, string | null>>, at?: number): void;
   archiveDeal(id: string, at?: number): void;
+  /** Permanently deletes a deal (GDPR, or purged from the recycle bin): in no listing at all. */
+  deleteDeal(id: string): void;
   /** `mergedId` disappears; reads of it return the survivor, whose `hs_merged_object_ids` lists it. */
   mergeDeals(survivorId: string, mergedId: string, at?: number): void;
   /** The first `count` deals all get `hs_lastmodifieddate` = `at`, as a bulk import does. */

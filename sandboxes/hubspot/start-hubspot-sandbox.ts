@@ -182,6 +182,7 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
     editDeal: (id, props, at) =>
       must(portal.applyEdit('deals', id, props, stamp(at), 'CRM_UI') !== null, `no deal ${id}`),
     archiveDeal: (id, at) => must(portal.stores.deals.archive(id, stamp(at)), `cannot archive deal ${id}`),
+    deleteDeal: (id) => must(portal.stores.deals.purge(id), `cannot delete deal ${id}`),
     mergeDeals: (survivor, merged, at) =>
       must(portal.stores.deals.merge(survivor, merged, stamp(at)), `cannot merge ${merged} into ${survivor}`),
     bulkEditDeals: (count, at) => portal.stores.deals.bulkTouch(count, at),
