@@ -63,11 +63,17 @@ export async function pullConnection(
   };
 
   await saveAccountSettings(db, connectionId, await connector.account());
-  // Where each kind's stream starts from, read before the streams move it: no checkpoint means a
-  // first sync of that kind, and an empty warehouse has nothing that could have been deleted.
+  // Where each kind's stream starts from, read before the streams move it. No checkpoint means a
+  // first sync of that kind: nothing saved could have been deleted. Neither could it while the
+  // connection was never checked: every completed first sync records a check, so that is a first
+  // sync resumed after a crash (a record deleted between the attempts waits for the periodic
+  // check, as one deleted between two incremental runs does).
+  const checked = (await lastReconciledAt(db, connectionId)) !== null;
+  const startedAt = async (stream: 'deals' | 'leads') =>
+    checked ? loadCheckpoint(db, connectionId, stream) : null;
   const started: Readonly<Record<DeleteKind, Checkpoint | null>> = {
-    deal: await loadCheckpoint(db, connectionId, 'deals'),
-    lead: await loadCheckpoint(db, connectionId, 'leads'),
+    deal: await startedAt('deals'),
+    lead: await startedAt('leads'),
   };
   const connection = await loadConnection(db, connectionId);
   const run = {
