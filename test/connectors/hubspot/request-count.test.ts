@@ -9,6 +9,7 @@ import {
   startHubspotSandbox,
 } from '../../../sandboxes/hubspot/index.js';
 import { closedDealsSql, wonCreditsSql } from '../../../src/metrics/attainment-credits.js';
+import { computeAttainmentMetrics } from '../../../src/metrics/attainment-metrics.js';
 import { pullConnection } from '../../../src/pull/pull-connection.js';
 import { insertConnection } from '../../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-db.js';
@@ -192,6 +193,26 @@ describe('HubSpot pull: requests the data needs', () => {
           order by deal_id, owner_id`.execute(database.db)
       ).rows;
     expect(await credits(computed.id)).toEqual(await credits(read.id));
+    // Attainment, win rates and stage-entered dates as the compute stage writes them, as of the
+    // sandbox's today (quarter 2026-Q2, goals pulled from the portal).
+    const attainment = async (connection: typeof computed) => {
+      await computeAttainmentMetrics(database.db, connection, { asOf: NOW, runId: null });
+      return (
+        await database.db
+          .selectFrom('metric_values')
+          .select(['object', 'record_id', 'metric', 'period_key', 'value_numeric', 'value_text'])
+          .where('connection_id', '=', connection.id)
+          .orderBy(['object', 'record_id', 'metric', 'period_key'])
+          .execute()
+      ).map(
+        (r) => `${r.object} ${r.record_id} ${r.metric} ${r.period_key} ${r.value_numeric} ${r.value_text}`,
+      );
+    };
+    const attainmentComputed = await attainment(computed);
+    expect(
+      attainmentComputed.filter((row) => row.includes('salesops_quota_attainment')).length,
+    ).toBeGreaterThan(5);
+    expect(attainmentComputed).toEqual(await attainment(read));
     // A deal handed over after it closed credits the rep who closed it, not the current owner.
     const handedOver = [...sandbox.data.deals()].find((d) => needOf(d, closedStages) === 'owner')!;
     const closer = (handedOver.history['hubspot_owner_id'] ?? []).at(-2)?.value;
