@@ -241,6 +241,12 @@ export interface CrmConnector {
   /** Pages may carry the history of some of their deals (`DealPage.history`). */
   deals(since: Checkpoint | null): AsyncIterable<DealPage>;
   dealHistory(ids: readonly string[]): AsyncIterable<DealChange>;
+  /**
+   * Ids one `dealHistory` request reads (HubSpot 50, a Salesforce IN list). The pull stage then
+   * gathers the ids its pages leave unanswered across a few pages, up to this many, before it
+   * reads; without it, each page's ids are read on their own.
+   */
+  readonly historyBatch?: number;
   leads(since: Checkpoint | null): AsyncIterable<Page<Lead>>;
   leadHistory(ids: readonly string[]): AsyncIterable<LeadOwnerChange>;
   /**

@@ -7,8 +7,8 @@ import type {
   Checkpoint,
   ConnectorDeps,
   CrmConnector,
-  Deal,
   DealChange,
+  DealPage,
   FieldObject,
   FieldReport,
   FieldSpec,
@@ -25,6 +25,7 @@ import type {
 } from '../connector.js';
 import { createHubspotApi, type HubspotApi } from './api.js';
 import {
+  historyFromProperties,
   mapAccount,
   mapDeal,
   mapDealHistory,
@@ -39,12 +40,13 @@ import {
   accountSchema,
   type ListPage,
   listPageSchema,
+  type ObjectWire,
   objectSchema,
   ownerSchema,
   parseRecords,
   pipelinesSchema,
 } from './schemas.js';
-import { ENDPOINTS, GOAL_PROPERTIES, STREAMS } from './spec.js';
+import { ENDPOINTS, GOAL_PROPERTIES, STAGE_PROPERTY_PREFIXES, STREAMS } from './spec.js';
 import { incrementalStream, listIds, readHistory } from './streams.js';
 
 export { DEFAULT_BASE_URL, neutraliseClientDecorators } from './api.js';
@@ -55,12 +57,30 @@ export interface HubspotConnectorOptions {
   readonly baseUrl?: string | null;
   readonly deps: ConnectorDeps;
   readonly timeoutMs?: number;
+  /**
+   * `computed` (default): deal history from the stage calculated properties on the list pages,
+   * read only where they cannot tell (map.ts `historyFromProperties`). `read`: every deal's
+   * history read in batches of 50, as before (comparisons, and a way out if a portal's
+   * calculated properties were ever wrong).
+   */
+  readonly dealHistory?: 'computed' | 'read';
+}
+
+/** Deals whose history the list pages answered, and why the others need a read. */
+export interface HistoryAnswers {
+  readonly answered: number;
+  /** A stage re-entered (or a path the calculated properties cannot show). */
+  readonly stageRead: number;
+  /** Reassigned after it closed: the closing owner is only in the history. */
+  readonly ownerRead: number;
 }
 
 export interface HubspotConnector extends CrmConnector {
   readonly kind: 'hubspot';
   /** Requests sent so far (tests and the bench). */
   readonly requestsSent: () => number;
+  /** Counted over every deal page mapped so far (tests and the bench). */
+  readonly historyAnswers: () => HistoryAnswers;
 }
 
 export function createHubspotConnector(options: HubspotConnectorOptions): HubspotConnector {
@@ -76,6 +96,9 @@ export function createHubspotConnector(options: HubspotConnectorOptions): Hubspo
   let ownerByUserId: Map<string, string> | null = null;
   let userRecords: Promise<ReadonlyMap<string, string>> | null = null;
   const now = () => deps.clock.now().getTime();
+  // The pull stage reads pipelines before deals; the deal pages need their stage ids.
+  let stagesRead: Promise<ReadonlyMap<string, { readonly isClosed: boolean }>> | null = null;
+  const answers = { answered: 0, stageRead: 0, ownerRead: 0 };
 
   const getAccount = (): Promise<AccountInfo> => {
     account ??= api.call('account', accountSchema).then(mapAccount);
@@ -116,17 +139,43 @@ export function createHubspotConnector(options: HubspotConnectorOptions): Hubspo
     kind: 'hubspot',
     streams: ['owners', 'pipelines', 'deals', 'leads', 'quotas'],
     requestsSent: api.sent,
+    historyAnswers: () => ({ ...answers }),
+    historyBatch: ENDPOINTS.history.pageSize,
     account: getAccount,
     owners,
 
     async pipelines(): Promise<readonly Pipeline[]> {
       const response = await api.call('pipelines', pipelinesSchema);
-      return response.results.filter((p) => !p.archived).map(mapPipeline);
+      const pipelines = response.results.filter((p) => !p.archived).map(mapPipeline);
+      const stages = new Map(pipelines.flatMap((p) => p.stages.map((s) => [s.externalId, s] as const)));
+      stagesRead = Promise.resolve(stages);
+      return pipelines;
     },
 
-    async *deals(since: Checkpoint | null): AsyncIterable<Page<Deal>> {
+    async *deals(since: Checkpoint | null): AsyncIterable<DealPage> {
       const home = (await getAccount()).currency;
-      yield* incrementalStream({ api, spec: STREAMS.deals, now, map: (w) => mapDeal(w, home) }, since);
+      const map = (w: ObjectWire) => mapDeal(w, home);
+      if (options.dealHistory === 'read') {
+        yield* incrementalStream({ api, spec: STREAMS.deals, now, map }, since);
+        return;
+      }
+      if (stagesRead === null) await connector.pipelines();
+      const stages = (await stagesRead) ?? new Map<string, { readonly isClosed: boolean }>();
+      const properties = [
+        ...STREAMS.deals.properties,
+        ...[...stages.keys()].flatMap((id) => [
+          STAGE_PROPERTY_PREFIXES.entered + id,
+          STAGE_PROPERTY_PREFIXES.exited + id,
+        ]),
+      ];
+      const history = (wire: ObjectWire): readonly DealChange[] | null => {
+        const known = historyFromProperties(wire, stages);
+        if (known.ok) answers.answered++;
+        else if (known.need === 'stage') answers.stageRead++;
+        else answers.ownerRead++;
+        return known.ok ? known.changes : null;
+      };
+      yield* incrementalStream({ api, spec: STREAMS.deals, now, map, properties, history }, since);
     },
 
     async *dealHistory(ids: readonly string[]): AsyncIterable<DealChange> {

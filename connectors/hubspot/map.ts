@@ -17,6 +17,7 @@ import type {
   Stage,
 } from '../connector.js';
 import type { AccountWire, ObjectWire, OwnerWire, PipelineWire } from './schemas.js';
+import { STAGE_PROPERTY_PREFIXES } from './spec.js';
 
 export type Mapped<T> =
   | { readonly ok: true; readonly value: T }
@@ -218,6 +219,78 @@ export function mapDealHistory(wire: ObjectWire): DealChange[] {
       changedAt: h.at,
     })),
   );
+}
+
+/** What a deal's own properties say about its history, or what only a history read can say. */
+export type PropertyHistory =
+  | { readonly ok: true; readonly changes: readonly DealChange[] }
+  | { readonly ok: false; readonly need: 'stage' | 'owner' };
+
+/**
+ * A deal's stage and owner history from its list-page properties, where they answer it fully:
+ *
+ * - Stages: HubSpot's "date entered"/"date exited" of each stage (spec.ts) keep only the latest
+ *   visit. Sorted by entry, they are the whole path exactly when they form one unbroken pass: the
+ *   first entered at `createdate`, each exited when the next was entered, the last one the current
+ *   stage and not exited. A re-entered stage always breaks that (the lost visit leaves a gap, or
+ *   the current stage shows an earlier exit), and so does a stage outside `stages`: then the
+ *   history is read.
+ * - Owner: `hubspot_owner_assigneddate` is the latest assignment. At or before `createdate` the
+ *   owner never changed: one entry, as history has it. Later, only the current owner and its
+ *   assignment time are known: enough while the deal is open or was reassigned no later than it
+ *   closed (credit and win rates take the owner at the closing moment, the last entry into a
+ *   closed stage, DESIGN §5); a deal reassigned after it closed needs the read. The earlier owners
+ *   of a reassigned deal are then not in `deal_history` (a forecast replayed at a past date sees
+ *   the current owner).
+ */
+export function historyFromProperties(
+  wire: ObjectWire,
+  stages: ReadonlyMap<string, { readonly isClosed: boolean }>,
+): PropertyHistory {
+  const p = wire.properties;
+  const at = (name: string): number | null => {
+    const value = instantOrNull(text(p, name));
+    return value === null ? null : Date.parse(value);
+  };
+  const created = at('createdate');
+  const current = text(p, 'dealstage');
+  if (created === null || current === null) return { ok: false, need: 'stage' };
+  const visits: { id: string; entered: number; exited: number | null }[] = [];
+  for (const id of stages.keys()) {
+    const entered = at(STAGE_PROPERTY_PREFIXES.entered + id);
+    if (entered !== null) visits.push({ id, entered, exited: at(STAGE_PROPERTY_PREFIXES.exited + id) });
+  }
+  visits.sort((a, b) => a.entered - b.entered);
+  const last = visits.at(-1);
+  const onePass =
+    last !== undefined &&
+    visits[0]!.entered === created &&
+    last.id === current &&
+    last.exited === null &&
+    visits.every(
+      (v, k) => k === visits.length - 1 || (v.exited === visits[k + 1]!.entered && v.entered < v.exited),
+    );
+  if (!onePass) return { ok: false, need: 'stage' };
+  const changes: DealChange[] = visits.map((v) => ({
+    dealId: wire.id,
+    field: 'stage',
+    value: v.id,
+    changedAt: new Date(v.entered).toISOString(),
+  }));
+
+  const owner = text(p, 'hubspot_owner_id');
+  const assigned = at('hubspot_owner_assigneddate');
+  if (owner === null) return assigned === null ? { ok: true, changes } : { ok: false, need: 'owner' };
+  if (assigned === null) return { ok: false, need: 'owner' };
+  const closedAt = stages.get(current)?.isClosed ? last.entered : null;
+  if (assigned > created && closedAt !== null && assigned > closedAt) return { ok: false, need: 'owner' };
+  changes.push({
+    dealId: wire.id,
+    field: 'owner',
+    value: owner,
+    changedAt: new Date(assigned).toISOString(),
+  });
+  return { ok: true, changes };
 }
 
 export function mapLeadHistory(wire: ObjectWire): LeadOwnerChange[] {

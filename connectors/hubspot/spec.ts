@@ -86,6 +86,31 @@ export const LOOKBACK_MS = 10 * 60 * 1000;
 /** A request that has not answered within this long is abandoned and retried as transient. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * HubSpot's stage calculated properties, one pair per stage id, e.g. `hs_v2_date_entered_closedwon`
+ * (knowledge.hubspot.com/properties/stage-calculated-properties, "Use stage calculated
+ * properties", updated 2026-02-11): "Date entered [stage ID]: the date and time the record entered
+ * the stage", "Date exited [stage ID]: the date and time the record exited the stage"; "If a deal
+ * ... is closed then reopened, the values will continue to update", so both describe the latest
+ * visit, and a re-entered stage shows only its last entry. The internal names are the ones public
+ * integrations read (`hs_v2_date_entered_<stageId>`, `hs_v2_date_exited_<stageId>`); the older
+ * `hs_date_entered_<stageId>` are not read. `hs_v2_latest_time_in_*` / `hs_v2_cumulative_time_in_*`
+ * would tell a re-entry too, but entered/exited already do (map.ts) at half the URL length.
+ */
+export const STAGE_PROPERTY_PREFIXES = {
+  entered: 'hs_v2_date_entered_',
+  exited: 'hs_v2_date_exited_',
+} as const;
+
+/**
+ * The longest request target (path + query) a GET is built with. HubSpot documents no figure;
+ * Airbyte's HubSpot source measured "the URL length up to ~16300 symbols" before 414s and keeps
+ * its `properties` parameter under 15,000 characters (airbytehq/airbyte, source-hubspot
+ * `PROPERTIES_PARAM_MAX_LENGTH`). A list page whose properties do not fit is read through search
+ * instead, whose POST body carries them (streams.ts).
+ */
+export const MAX_GET_TARGET_CHARS = 15_000;
+
 export interface IncrementalStreamSpec {
   readonly object: 'deals' | 'contacts';
   /** The property search filters on for "modified since". */
@@ -104,6 +129,7 @@ export const STREAMS = {
       'pipeline',
       'dealstage',
       'hubspot_owner_id',
+      'hubspot_owner_assigneddate',
       'amount',
       'deal_currency_code',
       'amount_in_home_currency',

@@ -11,7 +11,7 @@
  * `until` is the run-start watermark (epoch ms); a resumed run keeps its window, so a run killed
  * anywhere resumes without gaps, and the lookback re-reads what the search index had not seen.
  */
-import type { Checkpoint, Page, RejectedRecord } from '../connector.js';
+import type { Checkpoint, Page, PageHistory, RejectedRecord } from '../connector.js';
 import type { HubspotApi } from './api.js';
 import type { Mapped } from './map.js';
 import {
@@ -28,6 +28,7 @@ import {
   ENDPOINTS,
   type IncrementalStreamSpec,
   LOOKBACK_MS,
+  MAX_GET_TARGET_CHARS,
   SEARCH_RESULT_CAP,
 } from './spec.js';
 
@@ -72,33 +73,67 @@ export function parseCheckpoint(raw: Checkpoint | null): StreamCheckpoint | null
   }
 }
 
-export interface StreamContext<T> {
+export interface StreamContext<T, C = never> {
   readonly api: HubspotApi;
   readonly spec: IncrementalStreamSpec;
   readonly now: () => number;
   readonly map: (wire: ObjectWire) => Mapped<T>;
+  /** The properties read (default `spec.properties`), e.g. with the stage calculated ones. */
+  readonly properties?: readonly string[];
+  /** A record's history from its own properties, or null where only a history read can tell. */
+  readonly history?: (wire: ObjectWire) => readonly C[] | null;
 }
 
-function pageOf<T>(
-  ctx: StreamContext<T>,
+export type StreamPage<T, C> = Page<T> & { readonly history?: PageHistory<C> };
+
+function pageOf<T, C>(
+  ctx: StreamContext<T, C>,
   items: readonly unknown[],
   checkpoint: StreamCheckpoint,
-): { page: Page<T>; lastId: string | null } {
+): StreamPage<T, C> {
   const { ok, bad } = parseRecords(items, objectSchema);
   const records: T[] = [];
   const rejected: RejectedRecord[] = [...bad];
+  const answered: string[] = [];
+  const changes: C[] = [];
   for (const wire of ok) {
     const mapped = ctx.map(wire);
-    if (mapped.ok) records.push(mapped.value);
-    else rejected.push(mapped.rejected);
+    if (!mapped.ok) {
+      rejected.push(mapped.rejected);
+      continue;
+    }
+    records.push(mapped.value);
+    const known = ctx.history?.(wire) ?? null;
+    if (known !== null) {
+      answered.push(wire.id);
+      changes.push(...known);
+    }
   }
-  return { page: { records, rejected, deletedIds: [], checkpoint }, lastId: ok.at(-1)?.id ?? null };
+  const page = { records, rejected, deletedIds: [], checkpoint };
+  return ctx.history === undefined ? page : { ...page, history: { answered, changes } };
 }
 
-export async function* incrementalStream<T>(
-  ctx: StreamContext<T>,
+const propertiesOf = <T, C>(ctx: StreamContext<T, C>) => ctx.properties ?? ctx.spec.properties;
+
+/**
+ * Whether a list page's request target fits MAX_GET_TARGET_CHARS with its properties (a
+ * portal with many pipelines asks for two calculated properties per stage). The cursor is
+ * counted at a generous 100 characters.
+ */
+export function listFits<T, C>(ctx: StreamContext<T, C>): boolean {
+  const path = ENDPOINTS.list.path.replace('{object}', ctx.spec.object);
+  const query = new URLSearchParams({
+    limit: String(ENDPOINTS.list.pageSize),
+    properties: propertiesOf(ctx).join(','),
+    [ENDPOINTS.list.cursor.request]: 'x'.repeat(100),
+  });
+  return path.length + 1 + query.toString().length <= MAX_GET_TARGET_CHARS;
+}
+
+export async function* incrementalStream<T, C = never>(
+  ctx: StreamContext<T, C>,
   since: Checkpoint | null,
-): AsyncIterable<Page<T>> {
+): AsyncIterable<StreamPage<T, C>> {
   const saved = parseCheckpoint(since);
   let state: StreamCheckpoint =
     saved === null
@@ -106,6 +141,12 @@ export async function* incrementalStream<T>(
       : saved.phase === 'idle'
         ? { v: 1, phase: 'search', since: saved.until, until: ctx.now(), lastId: null }
         : saved;
+  if (state.phase === 'list' && !listFits(ctx)) {
+    // The properties do not fit a GET: the first sync searches everything modified since the
+    // epoch instead (200 per page, properties in the POST body, restarted past the result cap).
+    // A list cursor cannot be carried over, so a resumed list starts again (saving is idempotent).
+    state = { v: 1, phase: 'search', since: LOOKBACK_MS, until: state.until, lastId: null };
+  }
 
   if (state.phase === 'list') {
     // The first sync: the list endpoint has no result cap. Archived records are skipped (there is
@@ -116,7 +157,7 @@ export async function* incrementalStream<T>(
         response.paging === null
           ? { v: 1, phase: 'idle', until }
           : { v: 1, phase: 'list', until, after: response.paging };
-      yield pageOf(ctx, response.results, next).page;
+      yield pageOf(ctx, response.results, next);
     }
     return;
   }
@@ -143,7 +184,7 @@ export async function* incrementalStream<T>(
         }
         pending = quiet(search());
       }
-      yield pageOf(ctx, response.results, { v: 1, phase: 'search', since: from, until, lastId }).page;
+      yield pageOf(ctx, response.results, { v: 1, phase: 'search', since: from, until, lastId });
       if (!more) break;
     }
     state = { v: 1, phase: 'archived', since: from, until, after: null };
@@ -184,20 +225,24 @@ async function* prefetched(
   }
 }
 
-function listPage<T>(ctx: StreamContext<T>, after: string | null, archived: boolean): Promise<ListPage> {
+function listPage<T, C>(
+  ctx: StreamContext<T, C>,
+  after: string | null,
+  archived: boolean,
+): Promise<ListPage> {
   return ctx.api.call('list', listPageSchema, {
     object: ctx.spec.object,
     query: {
       limit: String(ENDPOINTS.list.pageSize),
-      properties: archived ? ['hs_object_id'] : ctx.spec.properties,
+      properties: archived ? ['hs_object_id'] : propertiesOf(ctx),
       ...(archived && { archived: 'true' }),
       ...cursorField(ENDPOINTS.list.cursor, after),
     },
   });
 }
 
-function searchPage<T>(
-  ctx: StreamContext<T>,
+function searchPage<T, C>(
+  ctx: StreamContext<T, C>,
   from: number,
   until: number,
   afterId: string | null,
@@ -213,7 +258,7 @@ function searchPage<T>(
     body: {
       filterGroups: [{ filters }],
       sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
-      properties: ctx.spec.properties,
+      properties: propertiesOf(ctx),
       limit: ENDPOINTS.search.pageSize,
       // Search's cursor is its offset, counted here: a restarted query starts again from 0.
       ...(offset > 0 && cursorField(ENDPOINTS.search.cursor, String(offset))),

@@ -100,6 +100,13 @@ export function generateDeal(ctx: DealGeneratorContext, index: number): SandboxR
     updatedByUserId: owner.userId,
   }));
   const stage = path[path.length - 1]!;
+  // Drawn from a stream of their own, so every other value of a seed's deals stays as it was.
+  const later = createRandom(hashSeed(ctx.seed, `deal-later:${index}`));
+  // A rep moves a deal back a stage and forward again (the buyer stalls): the stage is
+  // re-entered, which HubSpot's per-stage "date entered" cannot show on its own.
+  const openReached = closed ? path.length - 1 : path.length;
+  if (openReached >= 2 && later.chance(RE_ENTERED_SHARE))
+    reEnter(stageHistory, openReached, later, end, owner.userId);
 
   const ownerHistory: HistoryEntry[] = [{ value: owner.id, timestamp: createdAt, sourceType: 'CRM_UI' }];
   let currentOwner = owner;
@@ -113,6 +120,17 @@ export function generateDeal(ctx: DealGeneratorContext, index: number): SandboxR
   } else if (rng.chance(0.08)) {
     const at = Math.floor(createdAt + (end - createdAt) * (0.2 + 0.6 * rng.next()));
     const heir = pickHeir(ctx.owners, owner, at, rng.next());
+    if (heir) {
+      ownerHistory.push({ value: heir.id, timestamp: at, sourceType: 'CRM_UI' });
+      currentOwner = heir;
+    }
+  }
+
+  // After a deal closed, its account is sometimes handed to another rep (account management):
+  // the owner changes after the closing moment, so the closing owner is only in the history.
+  if (closed && later.chance(HANDED_OVER_SHARE)) {
+    const at = closeAt + later.int(1, 30) * DAY_MS;
+    const heir = at <= ctx.nowMs ? pickHeir(ctx.owners, currentOwner, at, later.next()) : undefined;
     if (heir) {
       ownerHistory.push({ value: heir.id, timestamp: at, sourceType: 'CRM_UI' });
       currentOwner = heir;
@@ -151,6 +169,8 @@ export function generateDeal(ctx: DealGeneratorContext, index: number): SandboxR
     dealstage: stage.id,
     pipeline: pipeline.id,
     hubspot_owner_id: currentOwner.id,
+    // HubSpot sets it whenever the owner is set: the time of the latest assignment.
+    hubspot_owner_assigneddate: iso(ownerHistory[ownerHistory.length - 1]!.timestamp),
     hs_lastmodifieddate: iso(lastModified),
     hs_object_id: dealIdOf(index),
     hs_forecast_category: forecastCategory(stage),
@@ -168,6 +188,33 @@ export function generateDeal(ctx: DealGeneratorContext, index: number): SandboxR
     properties,
     history: { dealstage: stageHistory, hubspot_owner_id: ownerHistory },
   };
+}
+
+/** Share of deals with two or more open stages behind them that re-enter one. */
+const RE_ENTERED_SHARE = 0.03;
+/** Share of closed deals handed to another rep after they closed. */
+const HANDED_OVER_SHARE = 0.03;
+
+/** Back one stage after open entry k ≥ 1, forward again before the next entry (or `end`). */
+function reEnter(
+  history: HistoryEntry[],
+  openReached: number,
+  rng: ReturnType<typeof createRandom>,
+  end: number,
+  userId: number,
+): void {
+  const k = rng.int(1, openReached - 1);
+  const from = history[k]!.timestamp;
+  const to = history[k + 1]?.timestamp ?? end;
+  if (to - from < 3) return;
+  const back = Math.floor(from + (to - from) / 3);
+  const forward = Math.floor(from + ((to - from) * 2) / 3);
+  history.splice(
+    k + 1,
+    0,
+    { value: history[k - 1]!.value, timestamp: back, sourceType: 'CRM_UI', updatedByUserId: userId },
+    { value: history[k]!.value, timestamp: forward, sourceType: 'CRM_UI', updatedByUserId: userId },
+  );
 }
 
 interface ContextShape {

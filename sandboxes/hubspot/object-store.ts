@@ -20,6 +20,8 @@ interface Override {
   updatedAt?: number;
   archivedAt?: number | null;
   mergedInto?: string;
+  /** Permanently deleted: in no listing, archived or live. */
+  purged?: true;
 }
 
 export interface ScanItem {
@@ -56,6 +58,7 @@ export class ObjectStore {
   /** Follows merges to the surviving record; null when the id never existed here. */
   resolve(id: string): string | null {
     if (this.indexOf(id) < 0) return null;
+    if (this.overrides.get(id)?.purged) return null;
     let current = id;
     for (let hops = 0; hops < 100; hops++) {
       const next = this.overrides.get(current)?.mergedInto;
@@ -70,7 +73,7 @@ export class ObjectStore {
     const index = this.indexOf(id);
     if (index < 0) return null;
     const override = this.overrides.get(id);
-    if (override?.mergedInto !== undefined) return null;
+    if (override?.mergedInto !== undefined || override?.purged) return null;
     return this.materialize(index, override);
   }
 
@@ -78,7 +81,7 @@ export class ObjectStore {
   *scan(fromIndex: number, archived: boolean): Generator<ScanItem> {
     for (let index = Math.max(0, fromIndex); index < this.source.count; index++) {
       const override = this.overrides.size > 0 ? this.overrides.get(this.source.idOf(index)) : undefined;
-      if (override?.mergedInto !== undefined) continue;
+      if (override?.mergedInto !== undefined || override?.purged) continue;
       if (override === undefined || override.archivedAt === undefined) {
         if (this.source.baseArchived(index) !== archived) continue;
       }
@@ -122,6 +125,17 @@ export class ObjectStore {
     const override = this.overrideOf(id);
     override.archivedAt = at;
     override.updatedAt = Math.max(at, record.updatedAt);
+    this.version++;
+    return true;
+  }
+
+  /**
+   * A hard delete (a GDPR deletion, or the recycle bin emptied after 90 days): the record leaves
+   * every listing, the archived one included, so only a full id listing can notice it.
+   */
+  purge(id: string): boolean {
+    if (!this.get(id)) return false;
+    this.overrideOf(id).purged = true;
     this.version++;
     return true;
   }

@@ -118,7 +118,7 @@ export function createPortal(options: PortalOptions): Portal {
         }
       }
       if (
-        object === 'contacts' &&
+        (object === 'contacts' || object === 'deals') &&
         'hubspot_owner_id' in props &&
         before?.properties['hubspot_owner_id'] !== props['hubspot_owner_id']
       ) {

@@ -6,6 +6,7 @@
 import type { SandboxPipeline } from './generate-portal.js';
 import { conflict, type HttpError, notFound, validationError } from './hubspot-errors.js';
 import { iso, OBJECT_TYPES, type ObjectType } from './sandbox-record.js';
+import { stagePropertySpecs } from './stage-properties.js';
 
 export interface PropertyOption {
   readonly label: string;
@@ -59,6 +60,7 @@ const SPECS: Readonly<Record<ObjectType, readonly Spec[]>> = {
     ['dealstage', 'Deal Stage', 'enumeration', 'radio'],
     ['pipeline', 'Pipeline', ...ENUM],
     ['hubspot_owner_id', 'Deal owner', ...ENUM, 'owner'],
+    ['hubspot_owner_assigneddate', 'Owner assigned date', ...DATETIME, 'readonly'],
     ['hs_lastmodifieddate', 'Last Modified Date', ...DATETIME, 'readonly'],
     ['hs_object_id', 'Record ID', ...NUMBER, 'readonly'],
     ['hs_forecast_category', 'Forecast category', ...ENUM, 'calculated'],
@@ -130,36 +132,45 @@ export class PropertyCatalog {
       hs_is_closed: ['true', 'false'],
       hs_is_closed_won: ['true', 'false'],
     };
+    // The stage calculated properties: one set per stage id of every pipeline (stage-properties.ts).
+    const stageSpecs: Spec[] = stagePropertySpecs(pipelines).map((p) => [
+      p.name,
+      p.label,
+      ...(p.type === 'datetime' ? DATETIME : NUMBER),
+      'calculated',
+    ]);
     for (const object of OBJECT_TYPES) {
       const map = new Map<string, PropertyDefinition>();
-      SPECS[object].forEach(([name, label, type, fieldType, flags = ''], displayOrder) => {
-        const options = (enumOptions[name] ?? []).map((value, k) => ({
-          label: value,
-          value,
-          displayOrder: k,
-          hidden: false,
-          description: '',
-        }));
-        map.set(name, {
-          name,
-          label,
-          type,
-          fieldType,
-          groupName: DEFAULT_GROUP[object].name,
-          description: '',
-          displayOrder,
-          hubspotDefined: true,
-          readOnlyValue: flags === 'readonly' || flags === 'calculated',
-          calculated: flags === 'calculated',
-          externalOptions: flags === 'owner',
-          hasUniqueValue: false,
-          hidden: false,
-          formField: object === 'contacts',
-          options,
-          createdAt,
-          updatedAt: createdAt,
-        });
-      });
+      (object === 'deals' ? [...SPECS[object], ...stageSpecs] : SPECS[object]).forEach(
+        ([name, label, type, fieldType, flags = ''], displayOrder) => {
+          const options = (enumOptions[name] ?? []).map((value, k) => ({
+            label: value,
+            value,
+            displayOrder: k,
+            hidden: false,
+            description: '',
+          }));
+          map.set(name, {
+            name,
+            label,
+            type,
+            fieldType,
+            groupName: DEFAULT_GROUP[object].name,
+            description: '',
+            displayOrder,
+            hubspotDefined: true,
+            readOnlyValue: flags === 'readonly' || flags === 'calculated',
+            calculated: flags === 'calculated',
+            externalOptions: flags === 'owner',
+            hasUniqueValue: false,
+            hidden: false,
+            formField: object === 'contacts',
+            options,
+            createdAt,
+            updatedAt: createdAt,
+          });
+        },
+      );
       this.properties.set(object, map);
       this.groups.set(object, new Map([[DEFAULT_GROUP[object].name, DEFAULT_GROUP[object]]]));
     }

@@ -41,6 +41,10 @@ export interface RequestRecord {
   readonly method: string;
   /** Path without the query string. */
   readonly path: string;
+  /** The query string without `?` ('' when none): tells a full listing from an id listing. */
+  readonly query: string;
+  /** Property history was asked for (`propertiesWithHistory` in the query or the body). */
+  readonly withHistory: boolean;
   /** 0 when the connection was dropped on purpose. */
   readonly status: number;
   readonly mutating: boolean;
@@ -87,6 +91,8 @@ export interface HubspotSandbox {
   /** Edits as a user in the HubSpot UI would make them (history entries, modified date bumped). */
   editDeal(id: string, props: Readonly<Record<string, string | null>>, at?: number): void;
   archiveDeal(id: string, at?: number): void;
+  /** Permanently deletes a deal (GDPR, or purged from the recycle bin): in no listing at all. */
+  deleteDeal(id: string): void;
   /** `mergedId` disappears; reads of it return the survivor, whose `hs_merged_object_ids` lists it. */
   mergeDeals(survivorId: string, mergedId: string, at?: number): void;
   /** The first `count` deals all get `hs_lastmodifieddate` = `at`, as a bulk import does. */

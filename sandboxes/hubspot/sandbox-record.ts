@@ -3,6 +3,8 @@
  * its projection to HubSpot's `SimplePublicObject` wire shape.
  */
 
+import { stageProperty } from './stage-properties.js';
+
 export type ObjectType = 'deals' | 'contacts' | 'users' | 'goal_targets';
 
 export const OBJECT_TYPES: readonly ObjectType[] = ['deals', 'contacts', 'users', 'goal_targets'];
@@ -82,7 +84,10 @@ export function projectRecord(
   const properties: Record<string, string | null> = {};
   for (const name of options.alwaysIncluded) properties[name] = record.properties[name] ?? null;
   for (const name of options.properties) {
-    if (exists(name)) properties[name] = record.properties[name] ?? null;
+    // Stage calculated properties are derived from the stage history, never stored.
+    if (exists(name))
+      properties[name] =
+        record.properties[name] ?? stageProperty(record.history['dealstage'] ?? [], name) ?? null;
   }
   const out: PublicObject = {
     id: record.id,

@@ -22,6 +22,14 @@ import type { ObjectType } from './sandbox-record.js';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+/**
+ * The longest request target (path and query) answered; longer ones get a 414, as HubSpot's
+ * edge gives them. HubSpot documents no figure; Airbyte's HubSpot source measured "the URL length
+ * up to ~16300 symbols" and keeps its `properties` parameter under 15,000 characters
+ * (airbytehq/airbyte, source-hubspot `PROPERTIES_PARAM_MAX_LENGTH`).
+ */
+export const MAX_REQUEST_TARGET_CHARS = 16_000;
+
 export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): Promise<HubspotSandbox> {
   const clock = options.clock ?? Date.now;
   const seed = options.seed ?? 1;
@@ -51,10 +59,28 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
     const method = (req.method ?? 'GET').toUpperCase();
     const segments = url.pathname.split('/').filter((s) => s.length > 0);
     const kind = classify(method, segments);
-    const record = (status: number): void => {
-      requests.push({ at, method, path: url.pathname, status, ...kind });
-    };
     const raw = await readBody(req);
+    const withHistory =
+      url.searchParams.has('propertiesWithHistory') || raw.includes('"propertiesWithHistory"');
+    const record = (status: number): void => {
+      requests.push({
+        at,
+        method,
+        path: url.pathname,
+        query: url.search.slice(1),
+        status,
+        withHistory,
+        ...kind,
+      });
+    };
+    if ((req.url ?? '').length > MAX_REQUEST_TARGET_CHARS) {
+      record(414);
+      res.writeHead(414, { 'content-type': 'text/html' });
+      res.end(
+        '<html><head><title>414 Request-URI Too Large</title></head><body>414 Request-URI Too Large</body></html>',
+      );
+      return;
+    }
     const fault = faults.next();
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const cid = correlationId();
@@ -125,7 +151,9 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
     return { response, headers: { ...decision.headers } };
   };
 
-  const server = createServer((req, res) => {
+  // Node refuses request lines past 16 KiB of headers itself (431): allow more, so the URL limit
+  // above is the one a client meets.
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json;charset=utf-8' });
       res.end(JSON.stringify({ status: 'error', message: String(error), category: 'INTERNAL_ERROR' }));
@@ -154,6 +182,7 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
     editDeal: (id, props, at) =>
       must(portal.applyEdit('deals', id, props, stamp(at), 'CRM_UI') !== null, `no deal ${id}`),
     archiveDeal: (id, at) => must(portal.stores.deals.archive(id, stamp(at)), `cannot archive deal ${id}`),
+    deleteDeal: (id) => must(portal.stores.deals.purge(id), `cannot delete deal ${id}`),
     mergeDeals: (survivor, merged, at) =>
       must(portal.stores.deals.merge(survivor, merged, stamp(at)), `cannot merge ${merged} into ${survivor}`),
     bulkEditDeals: (count, at) => portal.stores.deals.bulkTouch(count, at),

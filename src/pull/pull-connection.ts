@@ -1,7 +1,9 @@
-import type { CrmConnector } from '../../connectors/connector.js';
+import type { Checkpoint, CrmConnector } from '../../connectors/connector.js';
 import { loadConnection, saveAccountSettings } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
-import { lastReconciledAt } from '../warehouse/checkpoints.js';
+import { lastReconciledAt, loadCheckpoint, markReconciled } from '../warehouse/checkpoints.js';
+import { markDealsDeleted } from '../warehouse/deal-tables.js';
+import { markLeadsDeleted } from '../warehouse/lead-tables.js';
 import { reconcileDeleted } from '../warehouse/reconcile-ids.js';
 import { analyzePulledTables } from '../warehouse/table-statistics.js';
 import { type CountedStream, type SavedPage, STREAM_HANDLERS } from './stream-handlers.js';
@@ -22,14 +24,14 @@ export interface PullCounts {
 }
 
 export interface PullOptions {
-  /** Ignore checkpoints and re-read everything (also forces reconciliation). */
+  /** Ignore checkpoints and re-read everything (also forces the full delete check). */
   readonly full: boolean;
   readonly runId: number | null;
   /** Aborted when the run lost its lock: stop between pages. */
   readonly signal?: AbortSignal;
   /** Called after every saved page (heartbeat, progress). */
   readonly onPage?: (counts: Readonly<PullCounts>) => Promise<void>;
-  /** Hard-delete reconciliation at most this often (default daily). */
+  /** The full delete check (every live id listed) at most this often (default daily). */
   readonly reconcileEveryMs?: number;
   readonly now?: () => Date;
 }
@@ -61,6 +63,18 @@ export async function pullConnection(
   };
 
   await saveAccountSettings(db, connectionId, await connector.account());
+  // Where each kind's stream starts from, read before the streams move it. No checkpoint means a
+  // first sync of that kind: nothing saved could have been deleted. Neither could it while the
+  // connection was never checked: every completed first sync records a check, so that is a first
+  // sync resumed after a crash (a record deleted between the attempts waits for the periodic
+  // check, as one deleted between two incremental runs does).
+  const checked = (await lastReconciledAt(db, connectionId)) !== null;
+  const startedAt = async (stream: 'deals' | 'leads') =>
+    checked ? loadCheckpoint(db, connectionId, stream) : null;
+  const started: Readonly<Record<DeleteKind, Checkpoint | null>> = {
+    deal: await startedAt('deals'),
+    lead: await startedAt('leads'),
+  };
   const connection = await loadConnection(db, connectionId);
   const run = {
     db,
@@ -84,15 +98,44 @@ export async function pullConnection(
 
   if (counts.changed >= ANALYZE_AFTER_CHANGES) await analyzePulledTables(db);
 
+  const later = DELETE_KINDS.filter((kind) => started[kind] !== null);
+  // The CRM's own delete signal, every run, where its stream pages do not already carry it.
+  for (const kind of later) {
+    const from = started[kind];
+    if (connector.deletedIds === undefined || from === null) continue;
+    counts.deleted += await markDeleted(db, connectionId, kind, connector.deletedIds(kind, from));
+    checkAborted(options.signal);
+  }
+  if (later.length === 0) {
+    // A first sync read every live record: the warehouse is as good as checked, so the periodic
+    // full check is due a period from now, not on the next run.
+    await markReconciled(db, connectionId, options.runId);
+    return counts;
+  }
   const due =
     options.full || (await reconcileDue(db, connectionId, now(), options.reconcileEveryMs ?? 86_400_000));
   if (due) {
-    for (const kind of ['deal', 'lead'] as const) {
+    for (const kind of later) {
       counts.deleted += await reconcileDeletes(db, connector, connectionId, kind, options.runId);
       checkAborted(options.signal);
     }
   }
   return counts;
+}
+
+type DeleteKind = 'deal' | 'lead';
+const DELETE_KINDS: readonly DeleteKind[] = ['deal', 'lead'];
+
+async function markDeleted(
+  db: Db,
+  connectionId: number,
+  kind: DeleteKind,
+  batches: AsyncIterable<readonly string[]>,
+): Promise<number> {
+  const mark = kind === 'deal' ? markDealsDeleted : markLeadsDeleted;
+  let marked = 0;
+  for await (const ids of batches) marked += await mark(db, connectionId, ids);
+  return marked;
 }
 
 async function reconcileDue(db: Db, connectionId: number, now: Date, everyMs: number): Promise<boolean> {

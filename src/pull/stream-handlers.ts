@@ -1,7 +1,7 @@
 import type {
   CrmConnector,
-  Deal,
   DealChange,
+  DealPage,
   Lead,
   LeadOwnerChange,
   Owner,
@@ -86,21 +86,46 @@ const pipelines: StreamHandler<readonly Pipeline[], null> = {
   save: (run, page) => savePipelines(run.db, run.target, page),
 };
 
-interface DealExtras {
+/**
+ * Pages held back at most while the ids they leave unanswered gather for one history read: it
+ * bounds memory and how far the saved checkpoint trails the pages read.
+ */
+const MAX_HELD_PAGES = 25;
+
+interface HeldDealPage {
+  readonly page: DealPage;
+  /** New or changed ids: only they get history (and splits). */
   readonly stale: readonly string[];
-  readonly history: readonly DealChange[];
+  /** The stale ids' changes the page itself answers. */
+  readonly known: readonly DealChange[];
+  readonly unanswered: readonly string[];
 }
 
-const deals: StreamHandler<Page<Deal>, DealExtras> = {
-  counts: 'deals',
-  async *pages(run) {
-    yield* run.connector.deals(await since(run, 'deals'));
-  },
-  async fetch(run, page) {
-    const stale = await staleDealIds(run.db, run.target.connectionId, page.records);
-    return { stale, history: stale.length > 0 ? await collect(run.connector.dealHistory(stale)) : [] };
-  },
-  async save(run, page, { stale, history }) {
+async function holdDealPage(run: StreamRun, page: DealPage): Promise<HeldDealPage> {
+  const stale = await staleDealIds(run.db, run.target.connectionId, page.records);
+  // What the page already answers (HubSpot's computed stage-entry times) is not read again.
+  const answered = new Set(page.history?.answered ?? []);
+  const staleSet = new Set(stale);
+  return {
+    page,
+    stale,
+    known: (page.history?.changes ?? []).filter((c) => staleSet.has(c.dealId) && answered.has(c.dealId)),
+    unanswered: stale.filter((id) => !answered.has(id)),
+  };
+}
+
+/** One history read for the held pages' unanswered ids, then each page saved in order. */
+async function* saveHeldDealPages(run: StreamRun, held: readonly HeldDealPage[]): AsyncIterable<SavedPage> {
+  const ids = held.flatMap((h) => h.unanswered);
+  const read = new Map<string, DealChange[]>();
+  if (ids.length > 0)
+    for await (const change of run.connector.dealHistory(ids)) {
+      const list = read.get(change.dealId);
+      if (list) list.push(change);
+      else read.set(change.dealId, [change]);
+    }
+  for (const { page, stale, known, unanswered } of held) {
+    const history = [...known, ...unanswered.flatMap((id) => read.get(id) ?? [])];
     const saved = await saveDealPage(run.db, run.target, page, history);
     const { splits } = run.connector;
     if (splits && stale.length > 0)
@@ -110,7 +135,39 @@ const deals: StreamHandler<Page<Deal>, DealExtras> = {
         stale,
         await collect(splits.call(run.connector, stale)),
       );
-    return saved;
+    yield saved;
+  }
+}
+
+/**
+ * Deals: a page's history is what it answers itself plus a read of the rest. With the
+ * connector's `historyBatch`, pages wait (at most MAX_HELD_PAGES) until their unanswered ids
+ * would overflow one read, so a few re-entered stages per page cost one read per batch, not
+ * one per page; each page is still saved whole, with its history, before its checkpoint moves.
+ */
+const dealsPull: StreamPull = {
+  counts: 'deals',
+  async *pull(run) {
+    const batch = run.connector.historyBatch ?? 0;
+    let held: HeldDealPage[] = [];
+    let waiting = 0;
+    for await (const page of run.connector.deals(await since(run, 'deals'))) {
+      const next = await holdDealPage(run, page);
+      if (held.length > 0 && (waiting + next.unanswered.length > batch || held.length >= MAX_HELD_PAGES)) {
+        yield* saveHeldDealPages(run, held);
+        held = [];
+        waiting = 0;
+      }
+      held.push(next);
+      waiting += next.unanswered.length;
+      // Nothing waiting for a read (or no batching): the pages go to the warehouse now.
+      if (waiting === 0 || batch <= 0) {
+        yield* saveHeldDealPages(run, held);
+        held = [];
+        waiting = 0;
+      }
+    }
+    if (held.length > 0) yield* saveHeldDealPages(run, held);
   },
 };
 
@@ -164,7 +221,7 @@ function pullOf<P, X>(handler: StreamHandler<P, X>): StreamPull {
 export const STREAM_HANDLERS: { readonly [S in StreamName]: StreamPull } = {
   owners: pullOf(owners),
   pipelines: pullOf(pipelines),
-  deals: pullOf(deals),
+  deals: dealsPull,
   leads: pullOf(leads),
   quotas: pullOf(quotas),
 };

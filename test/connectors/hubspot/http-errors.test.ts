@@ -101,6 +101,8 @@ describe('HubSpot HTTP errors → ConnectorError kinds', () => {
 
   it('a secondly (search) 429 waits one second, drawn from the search bucket', async () => {
     nock(BASE).get('/account-info/v3/details').reply(200, ACCOUNT);
+    // Deals read without the pull stage's pipelines first read them for the stage ids.
+    nock(BASE).get('/crm/v3/pipelines/deals').reply(200, { results: [] });
     nock(BASE).post('/crm/v3/objects/deals/search').reply(429, {
       status: 'error',
       message: 'You have reached your secondly limit.',
@@ -111,7 +113,7 @@ describe('HubSpot HTTP errors → ConnectorError kinds', () => {
     const error = await rejection(drain(connector.deals(since)));
     expect(error.kind).toBe('rate_limited');
     expect(error.retryAfterMs).toBe(1_000);
-    expect(acquired).toEqual(['default', 'search']);
+    expect(acquired).toEqual(['default', 'default', 'search']);
   });
 
   it('a daily 429 defers the run', async () => {

@@ -8,14 +8,16 @@ import { createHubspotHarness, type HubspotHarness, REDIS_URL } from './harness.
 /**
  * Two `salesops worker` processes sync two connections of one portal at once against a sandbox
  * that allows 100 requests per rolling 10 s. Sized so the pair wants ~200 requests: past one
- * window's worth, so the shared per-portal budget has to hold them back.
+ * window's worth, so the shared per-portal budget has to hold them back. A first sync of 8,000
+ * deals and 400 contacts is ~80 deal list pages, a few history reads (the stage calculated
+ * properties answer most deals), 4 contact pages, 8 contact history reads and 6 others: ~100.
  */
 describe('two worker processes, two connections, one portal limited to 100 per 10 s', () => {
   let h: HubspotHarness;
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
-    h = await createHubspotHarness('hs_budget', { seed: 5, deals: 1_500, contacts: 400, rateLimit: 100 });
+    h = await createHubspotHarness('hs_budget', { seed: 5, deals: 8_000, contacts: 400, rateLimit: 100 });
   });
   afterAll(async () => {
     for (const child of workers) {
