@@ -19,7 +19,9 @@ import { insertConnection } from '../test/support/fixtures.js';
  * generate_series in a dedicated database that is dropped afterwards. Measures the compute stage
  * (computeAttainmentMetrics for the current quarter, as of 2026-11-13), the attainment report of
  * each of the 8 quarters, and the rep comparison. Prints one JSON line (with the machine's load
- * average: shared CI boxes inflate every number). Goal: compute < 5 s.
+ * average: shared CI boxes inflate every number). Goal: compute < 5 s. Then the whole compute
+ * stage (attainment, fairness, forecast): first into empty tables, with nothing changed (every
+ * step skipped by its fingerprint), and after one open deal changed; each with its peak RSS.
  */
 /** VmHWM can be reset (Linux: writing 5 to clear_refs), so a peak belongs to one step. */
 function resetPeakRss(): void {
@@ -121,6 +123,8 @@ try {
     process.exit(0);
   }
   const asOf = asOfInstant('2026-11-13', connection.timeZone);
+  // A reused database keeps the last run's values: empty them, so the first compute is one.
+  if (reuse) await sql`truncate metric_values, compute_fingerprints`.execute(db);
   await time('computeMetricsFirstMs', () => computeAttainmentMetrics(db, connection, { asOf, runId: 1 }));
   const before = process.resourceUsage().maxRSS;
   await time('computeMetricsMs', () => computeAttainmentMetrics(db, connection, { asOf, runId: 2 }));
@@ -150,6 +154,11 @@ try {
   const stageSteps: Record<string, unknown> = {};
   await stage('computeStageFirstMs', 3);
   await stage('computeStageNoChangeMs', 4);
+  // One open deal's amount changes, as an incremental pull would write it: the deal steps rerun.
+  await sql`update deals set amount = amount + 1, synced_at = now() where connection_id = ${c} and external_id = 'd15000'`.execute(
+    db,
+  );
+  await stage('computeStageOneDealMs', 5);
   const metricRows = await sql<{ n: number }>`select count(*)::int as n from metric_values`.execute(db);
   process.stdout.write(
     `${JSON.stringify({
