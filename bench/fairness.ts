@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { asOfInstant, parsePeriod } from '../src/calendar/periods.js';
+import { toConnection } from '../src/connections/connection-store.js';
 import { createDb, dropDatabase } from '../src/db.js';
 import { auditLeads } from '../src/metrics/lead-audit.js';
 import { migrate } from '../src/migrate.js';
@@ -15,7 +16,11 @@ import { insertConnection } from '../test/support/fixtures.js';
 const LEADS = Number(process.env.BENCH_LEADS ?? 1_000_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1_000);
 const server = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-server.pathname = `/salesops_bench_fairness_${randomBytes(4).toString('hex')}`;
+// BENCH_KEEP=1 keeps the database (named by BENCH_DB_NAME) for EXPLAIN; BENCH_REUSE=1 measures
+// again on a kept one without generating it.
+const keep = process.env.BENCH_KEEP === '1';
+const reuse = process.env.BENCH_REUSE === '1';
+server.pathname = `/${process.env.BENCH_DB_NAME ?? `salesops_bench_fairness_${randomBytes(4).toString('hex')}`}`;
 const url = server.toString();
 
 let peakRss = 0;
@@ -24,11 +29,8 @@ const sample = setInterval(() => {
 }, 20);
 
 const db = createDb(url, { max: 4 });
-try {
-  await migrate(db, url);
-  const generateStart = performance.now();
-  const connection = await insertConnection(db, { name: 'bench', timeZone: 'America/New_York' });
-  const id = connection.id;
+
+async function generate(id: number): Promise<void> {
   await sql`insert into owners (connection_id, external_id, email, first_name, last_name, active, is_queue)
     select ${id}::int, 'o' || g, 'rep' || g || '@bench.example', 'Rep', g::text, true, false
     from generate_series(1, ${REPS}) g`.execute(db);
@@ -51,6 +53,17 @@ try {
     db,
   );
   await sql`analyze`.execute(db);
+}
+
+try {
+  await migrate(db, url);
+  const generateStart = performance.now();
+  const existing = reuse ? await db.selectFrom('connections').selectAll().executeTakeFirst() : undefined;
+  const connection = existing
+    ? toConnection(existing)
+    : await insertConnection(db, { name: 'bench', timeZone: 'America/New_York' });
+  const id = connection.id;
+  if (!existing) await generate(id);
   const generateMs = performance.now() - generateStart;
 
   const rssBefore = process.memoryUsage().rss;
@@ -85,5 +98,5 @@ try {
 } finally {
   clearInterval(sample);
   await db.destroy();
-  await dropDatabase(url);
+  if (!keep) await dropDatabase(url);
 }

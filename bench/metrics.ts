@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
@@ -7,6 +8,7 @@ import { toConnection } from '../src/connections/connection-store.js';
 import { createDb, dropDatabase, ensureDatabase } from '../src/db.js';
 import { computeAttainment } from '../src/metrics/attainment.js';
 import { computeAttainmentMetrics } from '../src/metrics/attainment-metrics.js';
+import { computeMetrics } from '../src/metrics/compute-metrics.js';
 import { computeRepComparison } from '../src/metrics/rep-comparison.js';
 import { migrate } from '../src/migrate.js';
 import { insertConnection } from '../test/support/fixtures.js';
@@ -17,8 +19,28 @@ import { insertConnection } from '../test/support/fixtures.js';
  * generate_series in a dedicated database that is dropped afterwards. Measures the compute stage
  * (computeAttainmentMetrics for the current quarter, as of 2026-11-13), the attainment report of
  * each of the 8 quarters, and the rep comparison. Prints one JSON line (with the machine's load
- * average: shared CI boxes inflate every number). Goal: compute < 5 s.
+ * average: shared CI boxes inflate every number). Goal: compute < 5 s. Then the whole compute
+ * stage (attainment, fairness, forecast): first into empty tables, with nothing changed (every
+ * step skipped by its fingerprint), and after one open deal changed; each with its peak RSS.
  */
+/** VmHWM can be reset (Linux: writing 5 to clear_refs), so a peak belongs to one step. */
+function resetPeakRss(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // Not Linux: the peak is then the process's since start.
+  }
+}
+function peakRssMb(): number {
+  try {
+    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kb) return Math.round(Number(kb) / 1024);
+  } catch {
+    // fall through
+  }
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
 const base = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 // BENCH_KEEP=1 keeps the database (named by BENCH_DB_NAME) for EXPLAIN; by default it is dropped.
 const keep = process.env.BENCH_KEEP === '1';
@@ -101,6 +123,8 @@ try {
     process.exit(0);
   }
   const asOf = asOfInstant('2026-11-13', connection.timeZone);
+  // A reused database keeps the last run's values: empty them, so the first compute is one.
+  if (reuse) await sql`truncate metric_values, compute_fingerprints`.execute(db);
   await time('computeMetricsFirstMs', () => computeAttainmentMetrics(db, connection, { asOf, runId: 1 }));
   const before = process.resourceUsage().maxRSS;
   await time('computeMetricsMs', () => computeAttainmentMetrics(db, connection, { asOf, runId: 2 }));
@@ -114,6 +138,27 @@ try {
   const comparison = await time('repComparisonMs', () =>
     computeRepComparison(db, connection, { period: parsePeriod('2026-Q4', connection), asOf }),
   );
+  // The whole compute stage (attainment, fairness, forecast with its snapshot) as a sync runs it:
+  // first into empty metric and forecast tables, then again with nothing changed. Peak RSS is the
+  // process's high-water mark (VmHWM) reset just before each run, so it is compute's own.
+  await sql`truncate metric_values, forecast_snapshots, forecast_deal_state, forecast_deal_changes, forecast_accuracy`.execute(
+    db,
+  );
+  const stage = async (label: string, runId: number) => {
+    resetPeakRss();
+    const counts = await time(label, () => computeMetrics(db, connection, { asOf, runId, replay: false }));
+    stageRss[label] = peakRssMb();
+    stageSteps[label] = counts;
+  };
+  const stageRss: Record<string, number> = {};
+  const stageSteps: Record<string, unknown> = {};
+  await stage('computeStageFirstMs', 3);
+  await stage('computeStageNoChangeMs', 4);
+  // One open deal's amount changes, as an incremental pull would write it: the deal steps rerun.
+  await sql`update deals set amount = amount + 1, synced_at = now() where connection_id = ${c} and external_id = 'd15000'`.execute(
+    db,
+  );
+  await stage('computeStageOneDealMs', 5);
   const metricRows = await sql<{ n: number }>`select count(*)::int as n from metric_values`.execute(db);
   process.stdout.write(
     `${JSON.stringify({
@@ -131,6 +176,8 @@ try {
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       rssBeforeSecondComputeMb: Math.round(before / 1024),
       metricRows: metricRows.rows[0]?.n,
+      computeStagePeakRssMb: stageRss,
+      computeStageSteps: stageSteps,
       teamAttainmentByQuarter: Object.fromEntries(
         reports.map((r) => [
           r.period.key,

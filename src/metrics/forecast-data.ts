@@ -126,7 +126,29 @@ export async function loadDealStates(
         and (hs.deal_id is not null or d.external_id not in (select deal_id from has_history))
       order by d.external_id
     `.execute(db)
-    : await sql<StateRow>`
+    : await liveOpenStates(db, connectionId, at, null, Number.MAX_SAFE_INTEGER);
+  return rows.rows.map((row) => toDealState(row, at));
+}
+
+function toDealState(row: StateRow, at: Date): DealState {
+  return {
+    dealId: row.deal_id,
+    ownerId: row.owner_id,
+    stageId: row.stage_id,
+    amount: row.amount === null ? 0 : Number(row.amount),
+    closeDate: row.close_date,
+    enteredAt: (row.entered_at ?? at).getTime(),
+    createdAt: row.created_at?.getTime() ?? null,
+    category: row.category ?? '',
+  };
+}
+
+/**
+ * Open deals only (live): a closed deal's state is not needed, its credit comes from the
+ * attainment SQL. Keyset pages in deal id order, so a page's rows are all Node holds at a time.
+ */
+function liveOpenStates(db: Db, connectionId: number, at: Date, after: string | null, limit: number) {
+  return sql<StateRow>`
       select d.external_id as deal_id, d.owner_id, d.stage_id,
         coalesce(d.amount_home, d.amount)::text as amount,
         d.close_date::text as close_date,
@@ -138,19 +160,45 @@ export async function loadDealStates(
         d.crm_created_at as created_at,
         d.forecast_category as category
       from deals d
-      where d.connection_id = ${connectionId} and not d.is_deleted and d.stage_id is not null
+      join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id and not s.is_closed
+      where d.connection_id = ${connectionId} and not d.is_deleted
+        ${after === null ? sql`` : sql`and d.external_id > ${after}`}
       order by d.external_id
-    `.execute(db);
-  return rows.rows.map((row) => ({
-    dealId: row.deal_id,
-    ownerId: row.owner_id,
-    stageId: row.stage_id,
-    amount: row.amount === null ? 0 : Number(row.amount),
-    closeDate: row.close_date,
-    enteredAt: (row.entered_at ?? at).getTime(),
-    createdAt: row.created_at?.getTime() ?? null,
-    category: row.category ?? '',
-  }));
+      limit ${limit}`.execute(db);
+}
+
+/** Calls `onChunk` with the live open deals, `chunkSize` at a time, in deal id order. */
+export async function forEachOpenDealChunk(
+  db: Db,
+  connectionId: number,
+  at: Date,
+  chunkSize: number,
+  onChunk: (deals: DealState[]) => void,
+): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const { rows } = await liveOpenStates(db, connectionId, at, after, chunkSize);
+    if (rows.length === 0) return;
+    onChunk(rows.map((row) => toDealState(row, at)));
+    if (rows.length < chunkSize) return;
+    after = (rows[rows.length - 1] as StateRow).deal_id;
+  }
+}
+
+/**
+ * Every owner key ('' = unowned) of a live deal in a known stage, open or closed, in the order
+ * of each one's first deal by id: the order in which reading every deal met them, which fixes
+ * the order the team's figures are summed in.
+ */
+export async function dealOwnersInOrder(db: Db, connectionId: number): Promise<string[]> {
+  const { rows } = await sql<{ owner_key: string }>`
+    select owner_key from (
+      select coalesce(d.owner_id, '') as owner_key, min(d.external_id) as first_deal
+      from deals d join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
+      where d.connection_id = ${connectionId} and not d.is_deleted
+      group by 1
+    ) x order by first_deal`.execute(db);
+  return rows.map((r) => r.owner_key);
 }
 
 /**

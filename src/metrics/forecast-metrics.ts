@@ -1,11 +1,14 @@
+import { sql } from 'kysely';
 import { localDate, periodContaining } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import {
-  deleteDealMetricsNotOpen,
+  deleteMetricsOfOtherPeriods,
   type MetricValueRow,
   upsertMetricValues,
+  writeStagedMetricValues,
 } from '../warehouse/metric-values.js';
+import { inAnalyticsTransaction } from './attainment-credits.js';
 import { computeForecast, type ForecastResult } from './forecast.js';
 import { defaultForecastMethod } from './forecast-accuracy.js';
 import { modelCategory } from './history-model.js';
@@ -13,7 +16,8 @@ import { modelCategory } from './history-model.js';
 /**
  * Push-back values for the compute stage (DESIGN §6), for the current fiscal quarter: per open
  * deal the model's win probability (percent points) and the category the model gives it; per rep
- * the Monte Carlo P50. Set-based upserts; rows of deals no longer open are removed.
+ * the Monte Carlo P50. Deal values are diffed (only changes written; rows of deals no longer open
+ * are removed), rep values upserted.
  */
 export const DEAL_METRICS = ['salesops_win_probability', 'salesops_forecast_category'] as const;
 export const REP_METRIC = 'salesops_forecast_p50';
@@ -38,25 +42,6 @@ export async function computeForecastMetrics(
       method: await defaultForecastMethod(db, connection.id),
     }));
   const rows: MetricValueRow[] = [
-    ...result.deals.flatMap((d): MetricValueRow[] => {
-      const percent = Math.round(d.winProbability * 1000) / 10;
-      return [
-        {
-          record_id: d.dealId,
-          object: 'deal',
-          metric: DEAL_METRICS[0],
-          value_numeric: percent,
-          value_text: null,
-        },
-        {
-          record_id: d.dealId,
-          object: 'deal',
-          metric: DEAL_METRICS[1],
-          value_numeric: null,
-          value_text: modelCategory(d.winProbability),
-        },
-      ];
-    }),
     ...result.reps.flatMap((r): MetricValueRow[] =>
       r.ownerId === null
         ? []
@@ -71,12 +56,23 @@ export async function computeForecastMetrics(
           ],
     ),
   ];
-  await db.transaction().execute(async (trx) => {
-    await upsertMetricValues(
-      trx,
-      { connectionId: connection.id, periodKey: period.key, runId: options.runId },
-      rows,
-    );
-    await deleteDealMetricsNotOpen(trx, connection.id, period.key, DEAL_METRICS);
+  const scope = { connectionId: connection.id, periodKey: period.key, runId: options.runId };
+  const { ids, winProbability } = result.deals;
+  const percents = Array.from(winProbability, (p) => String(Math.round(p * 1000) / 10));
+  const categories = Array.from(winProbability, (p) => modelCategory(p));
+  await inAnalyticsTransaction(db, async (trx) => {
+    // Deal values are staged in one statement and diffed against the stored ones, so a
+    // recompute writes only deals whose values moved (500k rows at 1M deals were all upserted).
+    await sql`drop table if exists salesops_fresh`.execute(trx);
+    await sql`create temp table salesops_fresh on commit drop as
+      select 'deal'::text as object, d.id as record_id, m.metric, m.value_numeric, m.value_text
+      from unnest(${ids}::text[], ${percents}::numeric[], ${categories}::text[]) as d(id, percent, category)
+      cross join lateral (values
+        (${DEAL_METRICS[0]}::text, d.percent, null::text),
+        (${DEAL_METRICS[1]}::text, null::numeric, d.category)
+      ) as m(metric, value_numeric, value_text)`.execute(trx);
+    await writeStagedMetricValues(trx, scope, { rep: [], deal: DEAL_METRICS });
+    await deleteMetricsOfOtherPeriods(trx, scope, 'deal', DEAL_METRICS);
+    await upsertMetricValues(trx, scope, rows);
   });
 }

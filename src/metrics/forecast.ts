@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import { DateTime } from 'luxon';
 import { connectionHolidays } from '../calendar/connection-holidays.js';
-import { addDays, localDate, type Period } from '../calendar/periods.js';
+import { localDate, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { effectiveQuotasSql } from '../warehouse/quotas.js';
@@ -9,20 +8,15 @@ import { periodCutoff } from './attainment.js';
 import { openPipelineSql, wonCreditsSql } from './attainment-credits.js';
 import {
   type DealState,
-  type ForecastStage,
-  loadClosedHistory,
+  dealOwnersInOrder,
+  forEachOpenDealChunk,
   loadDealStates,
   loadStages,
 } from './forecast-data.js';
-import {
-  closeWithin,
-  DAY_MS,
-  type HistoryModel,
-  trainHistoryModel,
-  winProbability,
-} from './history-model.js';
+import { loadHistoryModel } from './history-aggregates.js';
 import type { Distribution } from './monte-carlo.js';
 import { runMonteCarlo } from './monte-carlo-pool.js';
+import { emptyFigures, evaluateDeals, type Figures, OpenDeals, simulationArrays } from './open-deals.js';
 import { type PeriodPace, periodPace, runRateProjection } from './run-rate.js';
 
 /**
@@ -40,19 +34,10 @@ export const FORECAST_METHODS = [
 export type ForecastMethod = (typeof FORECAST_METHODS)[number];
 
 export const DEFAULT_TRIALS = 10_000;
+/** Open deals read per page: what Node holds of the deals table at a time. */
+const OPEN_DEAL_CHUNK = 20_000;
 
-export interface Figures {
-  closedWon: number;
-  /** Σ amount × CRM stage probability over open deals closing in the period. */
-  weightedPipeline: number;
-  /** Open amounts by forecast category (commit, best case, pipeline), closing in the period. */
-  openCommit: number;
-  openBestCase: number;
-  openPipeline: number;
-  /** Expected open amount in the period under the history model. */
-  modelPipeline: number;
-  quota: number | null;
-}
+export type { Figures } from './open-deals.js';
 
 export interface SubjectForecast {
   /** Owner external id; null for the whole connection. */
@@ -80,8 +65,8 @@ export interface ForecastResult {
   readonly modelTrainedOn: number;
   readonly team: SubjectForecast;
   readonly reps: readonly SubjectForecast[];
-  /** Per open deal: model win probability (0..1), for push-back. */
-  readonly deals: readonly { readonly dealId: string; readonly winProbability: number }[];
+  /** Per open deal (deal id order): model win probability (0..1), for push-back. */
+  readonly deals: { readonly ids: readonly string[]; readonly winProbability: Float64Array };
 }
 
 export interface ForecastOptions {
@@ -94,112 +79,11 @@ export interface ForecastOptions {
   readonly seed?: number;
 }
 
-function dayStartMs(date: string, timeZone: string): number {
-  return DateTime.fromISO(date, { zone: timeZone }).startOf('day').toMillis();
-}
-
 /** A stable seed per connection, period and day: the same question gets the same numbers. */
 export function forecastSeed(connectionId: number, periodKey: string, asOfDate: string): number {
   let h = 2166136261 ^ connectionId;
   for (const ch of `${periodKey}|${asOfDate}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
   return h | 0;
-}
-
-interface DealEvaluation {
-  readonly dealId: string;
-  readonly ownerKey: string;
-  readonly amount: number;
-  readonly crmProbability: number;
-  readonly modelProbability: number;
-  readonly winProbability: number;
-}
-
-function emptyFigures(): Figures {
-  return {
-    closedWon: 0,
-    weightedPipeline: 0,
-    openCommit: 0,
-    openBestCase: 0,
-    openPipeline: 0,
-    modelPipeline: 0,
-    quota: null,
-  };
-}
-
-/**
- * Evaluates each open deal at the as-of day: CRM weighting and categories for open deals due in
- * the period, and the model's chance of a win inside it.
- */
-export function evaluateDeals(
-  deals: readonly DealState[],
-  stages: readonly ForecastStage[],
-  model: HistoryModel,
-  period: Period,
-  asOf: Date,
-  timeZone: string,
-): { figures: Map<string, Figures>; open: DealEvaluation[] } {
-  const asOfDate = localDate(asOf, timeZone);
-  const stageById = new Map(stages.map((s) => [s.id, s]));
-  const periodOpen = asOfDate < period.end;
-  const startMs = dayStartMs(period.start, timeZone);
-  const endMs = dayStartMs(addDays(period.end, 1), timeZone) - 1;
-  const figures = new Map<string, Figures>();
-  const open: DealEvaluation[] = [];
-  const medianCycle = model.medianCycleDays;
-
-  for (const deal of deals) {
-    const stage = stageById.get(deal.stageId);
-    if (!stage) continue;
-    const key = deal.ownerId ?? '';
-    let f = figures.get(key);
-    if (!f) {
-      f = emptyFigures();
-      figures.set(key, f);
-    }
-    // Closed-won comes from the attainment credits (creditedFigures), not from these states.
-    if (stage.isClosed) continue;
-    if (!periodOpen) continue;
-    // A replayed deal whose close date is unknown at the time is expected one median cycle
-    // after creation (learned only from deals won before then).
-    const closeDate =
-      deal.closeDate ??
-      (deal.createdAt !== null && medianCycle !== null
-        ? localDate(new Date(deal.createdAt + medianCycle * DAY_MS), timeZone)
-        : null);
-    const crmInPeriod = closeDate !== null && closeDate >= period.start && closeDate <= period.end;
-    const crmProbability = stage.crmProbability ?? 0;
-    if (crmInPeriod) {
-      f.weightedPipeline += deal.amount * crmProbability;
-      const category = deal.category || stage.category;
-      if (category === 'commit') f.openCommit += deal.amount;
-      else if (category === 'best_case') f.openBestCase += deal.amount;
-      else if (category === 'pipeline') f.openPipeline += deal.amount;
-    }
-    let win = crmProbability;
-    let modelProbability = crmInPeriod ? crmProbability : 0;
-    if (model.trainedOn > 0) {
-      const ageDays = Math.max(0, (asOf.getTime() - deal.enteredAt) / DAY_MS);
-      win = winProbability(model, stage.rank, ageDays);
-      const within = closeWithin(
-        model,
-        stage.rank,
-        ageDays,
-        (startMs - deal.enteredAt) / DAY_MS,
-        (endMs - deal.enteredAt) / DAY_MS,
-      );
-      modelProbability = win * (within ?? (crmInPeriod ? 1 : 0));
-    }
-    f.modelPipeline += deal.amount * modelProbability;
-    open.push({
-      dealId: deal.dealId,
-      ownerKey: key,
-      amount: deal.amount,
-      crmProbability: crmInPeriod ? crmProbability : 0,
-      modelProbability,
-      winProbability: win,
-    });
-  }
-  return { figures, open };
 }
 
 async function ownerEmails(db: Db, connectionId: number): Promise<Map<string, string | null>> {
@@ -279,27 +163,6 @@ export function pointForecasts(
   };
 }
 
-function simulationArrays(open: readonly DealEvaluation[], keys: readonly string[], useCrm: boolean) {
-  const index = new Map(keys.map((k, i) => [k, i]));
-  const counts = new Int32Array(keys.length + 1);
-  for (const deal of open) {
-    const slot = (index.get(deal.ownerKey) as number) + 1;
-    counts[slot] = (counts[slot] as number) + 1;
-  }
-  for (let g = 1; g <= keys.length; g++) counts[g] = (counts[g] as number) + (counts[g - 1] as number);
-  const cursor = counts.slice(0, keys.length);
-  const amounts = new Float64Array(open.length);
-  const probabilities = new Float64Array(open.length);
-  for (const deal of open) {
-    const g = index.get(deal.ownerKey) as number;
-    const at = cursor[g] as number;
-    cursor[g] = at + 1;
-    amounts[at] = deal.amount;
-    probabilities[at] = useCrm ? deal.crmProbability : deal.modelProbability;
-  }
-  return { amounts, probabilities, groupOffsets: counts };
-}
-
 /** Every method's forecast for the connection and each rep, as of one instant. */
 export async function computeForecast(
   db: Db,
@@ -312,24 +175,27 @@ export async function computeForecast(
   const stages = await loadStages(db, connection.id);
   const bounds = periodCutoff(period, asOf, connection.timeZone);
   // A replay weights the pipeline as it stood at as-of; live, the attainment SQL weights it.
-  const [deals, history, emails, credited] = await Promise.all([
-    loadDealStates(db, connection.id, asOf, replay),
-    loadClosedHistory(db, connection.id, stages, asOf),
+  const [model, emails, credited, owners] = await Promise.all([
+    loadHistoryModel(db, connection.id, stages, asOf),
     ownerEmails(db, connection.id),
     creditedFigures(db, connection.id, period, bounds.cutoff, replay),
+    replay ? [] : dealOwnersInOrder(db, connection.id),
   ]);
   const { quotas } = credited;
-  const model = trainHistoryModel(stages, history);
-  // A deal won after as-of but dated on or before it is closed so far (as report attainment
-  // counts it), so its replayed open state must not be weighted as well.
-  const { figures, open } = evaluateDeals(
-    replay ? deals.filter((d) => !credited.closedDealIds.has(d.dealId)) : deals,
-    stages,
-    model,
-    period,
-    asOf,
-    connection.timeZone,
-  );
+  // Every owner with a live deal has figures (and a simulation group), in the order the deals
+  // name them, though only open deals are read: the groups and the team's sums stay as they were.
+  const figures = new Map<string, Figures>(owners.map((o) => [o, emptyFigures()]));
+  const open = new OpenDeals();
+  const evaluate = (deals: readonly DealState[]) =>
+    evaluateDeals(deals, stages, model, period, asOf, connection.timeZone, { figures, open });
+  if (replay) {
+    // A deal won after as-of but dated on or before it is closed so far (as report attainment
+    // counts it), so its replayed open state must not be weighted as well.
+    const deals = await loadDealStates(db, connection.id, asOf, true);
+    evaluate(deals.filter((d) => !credited.closedDealIds.has(d.dealId)));
+  } else {
+    await forEachOpenDealChunk(db, connection.id, asOf, OPEN_DEAL_CHUNK, evaluate);
+  }
   const figuresOf = (owner: string): Figures => {
     const f = figures.get(owner) ?? emptyFigures();
     figures.set(owner, f);
@@ -380,9 +246,12 @@ export async function computeForecast(
     team.modelPipeline += f.modelPipeline;
   }
   team.quota = teamQuota;
-  const inPlay = new Set(
-    open.filter((d) => d.modelProbability > 0 || d.crmProbability > 0).map((d) => d.ownerKey),
-  );
+  const inPlay = new Set<string>();
+  for (let i = 0; i < open.length; i++) {
+    if ((open.model[i] as number) > 0 || (open.crm[i] as number) > 0) {
+      inPlay.add(open.ownerKeys[open.owner[i] as number] as string);
+    }
+  }
   const reps = keys.flatMap((key, g) => {
     const f = figures.get(key) as Figures;
     const active = key !== '' && (f.quota !== null || f.closedWon > 0 || inPlay.has(key));
@@ -396,6 +265,6 @@ export async function computeForecast(
     modelTrainedOn: model.trainedOn,
     team: subject(null, team, run.team),
     reps,
-    deals: open.map((d) => ({ dealId: d.dealId, winProbability: d.winProbability })),
+    deals: { ids: open.ids, winProbability: open.win.subarray(0, open.length) },
   };
 }

@@ -136,6 +136,74 @@ export function trainHistoryModel(
   };
 }
 
+/** What Postgres aggregates for the model (history-aggregates.ts): no closed deal one by one. */
+export interface HistoryAggregates {
+  /** Closed deals by the highest open stage rank they reached (0 without recorded stages). */
+  readonly reached: readonly { readonly reached: number; readonly won: boolean; readonly count: number }[];
+  /** Days from entering stage `rank` (or a later one) to the win, grouped by value. */
+  readonly daysToWin: readonly { readonly rank: number; readonly days: number; readonly count: number }[];
+  /** 90th percentile of days spent in each stage (R-7), absent when never observed. */
+  readonly ageingDays: ReadonlyMap<number, number | null>;
+  readonly medianCycleDays: number | null;
+}
+
+/** The same model `trainHistoryModel` learns, from aggregates (test/metrics shows they agree). */
+export function modelFromAggregates(
+  stages: readonly StageInfo[],
+  aggregates: HistoryAggregates,
+): HistoryModel {
+  const openRanks = stages.filter((s) => !s.isClosed).map((s) => s.rank);
+  const stageCount = openRanks.length === 0 ? 0 : Math.max(...openRanks) + 1;
+  const crmByRank = new Map(stages.filter((s) => !s.isClosed).map((s) => [s.rank, s.crmProbability]));
+  const closed = new Array<number>(stageCount).fill(0);
+  const won = new Array<number>(stageCount).fill(0);
+  let total = 0;
+  let wonTotal = 0;
+  for (const row of aggregates.reached) {
+    total += row.count;
+    if (row.won) wonTotal += row.count;
+    for (let k = 0; k <= row.reached && k < stageCount; k++) {
+      closed[k] = (closed[k] as number) + row.count;
+      if (row.won) won[k] = (won[k] as number) + row.count;
+    }
+  }
+  const timeCounts = new Array<number>(stageCount).fill(0);
+  for (const row of aggregates.daysToWin) {
+    if (row.rank < stageCount) timeCounts[row.rank] = (timeCounts[row.rank] as number) + row.count;
+  }
+  const toWin = timeCounts.map((n) => new Float64Array(n));
+  const filled = new Array<number>(stageCount).fill(0);
+  // Rows arrive sorted by (rank, days): each stage's array is filled in order, already sorted.
+  for (const row of aggregates.daysToWin) {
+    const times = toWin[row.rank];
+    if (!times) continue;
+    const at = filled[row.rank] as number;
+    times.fill(row.days, at, at + row.count);
+    filled[row.rank] = at + row.count;
+  }
+  const overallWinRate = total ? wonTotal / total : 0;
+  const stageModels: StageModel[] = [];
+  for (let k = 0; k < stageCount; k++) {
+    const prior = crmByRank.get(k) ?? overallWinRate;
+    const n = closed[k] as number;
+    const w = won[k] as number;
+    stageModels.push({
+      rank: k,
+      closed: n,
+      won: w,
+      winRate: (w + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT),
+      daysToWin: (toWin[k] as Float64Array).sort(),
+      ageingDays: aggregates.ageingDays.get(k) ?? null,
+    });
+  }
+  return {
+    trainedOn: total,
+    overallWinRate,
+    stages: stageModels,
+    medianCycleDays: aggregates.medianCycleDays,
+  };
+}
+
 /** Win probability of an open deal in stage `rank`, `ageDays` after it entered the stage. */
 export function winProbability(model: HistoryModel, rank: number, ageDays: number): number {
   const stage = model.stages[rank];

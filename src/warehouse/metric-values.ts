@@ -39,8 +39,8 @@ export async function writeStagedMetricValues(
         select object, record_id, metric, value_numeric, value_text
         from metric_values
         where connection_id = ${c} and period_key = ${periodKey}
-          and ((object = 'rep' and metric in (${sql.join(metrics.rep)}))
-            or (object = 'deal' and metric in (${sql.join(metrics.deal)})))
+          and ((object = 'rep' and metric = any(${[...metrics.rep]}::text[]))
+            or (object = 'deal' and metric = any(${[...metrics.deal]}::text[])))
       ) mv on mv.object = f.object and mv.record_id = f.record_id and mv.metric = f.metric
       where f.object is null or mv.object is null
          or f.value_numeric is distinct from mv.value_numeric
@@ -113,20 +113,15 @@ export async function upsertMetricValues(
   }
 }
 
-/** Deletes deal values of these metrics from other periods, or of deals no longer open. */
-export async function deleteDealMetricsNotOpen(
+/** Deletes values of these metrics stored for other periods (the quarter moved on). */
+export async function deleteMetricsOfOtherPeriods(
   trx: Db,
-  connectionId: number,
-  periodKey: string,
+  scope: MetricScope,
+  object: 'rep' | 'deal',
   metrics: readonly string[],
 ): Promise<void> {
   await sql`
       delete from metric_values m
-      where m.connection_id = ${connectionId} and m.object = 'deal'
-        and m.metric in (${sql.join(metrics.map((m) => sql.lit(m)))})
-        and (m.period_key <> ${periodKey} or not exists (
-          select 1 from deals d join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
-          where d.connection_id = m.connection_id and d.external_id = m.record_id and not d.is_deleted and not s.is_closed))`.execute(
-    trx,
-  );
+      where m.connection_id = ${scope.connectionId} and m.object = ${object}
+        and m.metric = any(${[...metrics]}::text[]) and m.period_key <> ${scope.periodKey}`.execute(trx);
 }
