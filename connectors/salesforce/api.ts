@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ConnectorDeps } from '../connector.js';
 import { ConnectorError, isConnectorError } from '../connector-error.js';
 import { createTokenSource } from './auth.js';
+import { encodeQueryValue, queryUriPrefix } from './soql.js';
 import { DEFAULT_API_VERSION, DEFAULT_DAILY_RESERVE, QUERY_BATCH_SIZE, REQUEST_TIMEOUT_MS } from './spec.js';
 import { type ApiUsage, createTransport } from './transport.js';
 
@@ -45,6 +46,8 @@ export interface SalesforceApi {
   connection(): Promise<jsforce.Connection>;
   /** A jsforce call (e.g. `conn.metadata`) whose failures end as ConnectorErrors like the rest. */
   call<T>(fn: (conn: jsforce.Connection) => PromiseLike<T>): Promise<T>;
+  /** Bytes of the request headers besides the URI, as the next request will send them. */
+  headerBytes(allowance: number): Promise<number>;
   usage(): ApiUsage | null;
   checkReserve(): void;
   sent(): number;
@@ -133,7 +136,9 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
 
   async function* pages(soql: string, opts: { readonly all?: boolean } = {}): AsyncIterable<QueryPage> {
     const c = await connection();
-    const first = await guard(() => c.query(soql, { scanAll: opts.all ?? false, headers, autoFetch: false }));
+    // Sent as a plain GET rather than through c.query so the URI is the one soql.ts measured.
+    const path = queryUriPrefix(version, opts.all ?? false) + encodeQueryValue(soql);
+    const first = await guard(() => c.request<unknown>({ method: 'GET', url: path, headers }));
     let page = parseResult(first);
     yield { records: page.records, done: page.done };
     while (!page.done && page.nextRecordsUrl) {
@@ -179,6 +184,10 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
     async call(fn) {
       const c = await connection();
       return guard(() => fn(c));
+    },
+    async headerBytes(allowance) {
+      const c = await connection();
+      return allowance + (c.accessToken?.length ?? 0);
     },
     usage: () => transport.usage(),
     checkReserve: () => transport.checkReserve(),

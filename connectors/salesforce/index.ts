@@ -62,8 +62,8 @@ import {
 } from './map.js';
 import { createOrgAccess } from './permissions.js';
 import { writeScorecards } from './scorecard.js';
-import { byParentIds, chunk, incrementalQuery, type Keyset, quotaQuery, selectAll } from './soql.js';
-import { IDS_PER_QUERY, LOOKBACK_MS, OBJECTS, STREAMS } from './spec.js';
+import { byParentQueries, incrementalQuery, type Keyset, quotaQuery, selectAll } from './soql.js';
+import { LOOKBACK_MS, OBJECTS, QUERY_URI, type QueryUriLimits, STREAMS } from './spec.js';
 import { SalesforceApiError } from './transport.js';
 import { createWriter } from './write.js';
 
@@ -75,6 +75,8 @@ type LeadRow = z.output<typeof leadSchema>;
 export interface SalesforceConnectorOptions extends Omit<SalesforceApiOptions, 'deps'> {
   readonly deps: ConnectorDeps;
   readonly lookbackMs?: number;
+  /** Salesforce's URI limits (spec.ts `QUERY_URI`); tests narrow them to compare batchings. */
+  readonly queryUri?: Partial<QueryUriLimits>;
 }
 
 export interface SalesforceConnector extends CrmConnector {
@@ -113,6 +115,12 @@ const isMissingObject = (error: unknown) =>
 export function createSalesforceConnector(options: SalesforceConnectorOptions): SalesforceConnector {
   const api: SalesforceApi = createSalesforceApi(options);
   const lookbackMs = options.lookbackMs ?? LOOKBACK_MS;
+  const uri = { ...QUERY_URI, ...options.queryUri };
+  const uriBudget = async () => ({
+    uriBytes: uri.maxBytes - (await api.headerBytes(uri.headerAllowance)),
+    maxSoqlChars: uri.maxSoqlChars,
+    version: api.version,
+  });
   // Read once per connector (one connector serves one run): deals need the currency context.
   let accountState: Promise<{ account: AccountInfo; currency: CurrencyContext }> | null = null;
 
@@ -194,10 +202,10 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     parse: (raw: readonly unknown[]) => { records: R[] },
     extra?: string,
   ): AsyncIterable<R[]> {
-    for (const part of chunk(ids, IDS_PER_QUERY)) {
+    const budget = await uriBudget();
+    for (const soql of byParentQueries(spec.object, spec.fields, spec.parent, ids, budget, extra)) {
       const rows: R[] = [];
-      for await (const page of api.pages(byParentIds(spec.object, spec.fields, spec.parent, part, extra)))
-        rows.push(...parse(page.records).records);
+      for await (const page of api.pages(soql)) rows.push(...parse(page.records).records);
       yield rows;
     }
   }

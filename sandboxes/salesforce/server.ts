@@ -40,6 +40,15 @@ export interface ServerOptions {
 const VERSION = /^\/services\/data\/v(\d{2})\.0(\/.*)?$/;
 const MIN_VERSION = 31;
 const MAX_VERSION = 64;
+/**
+ * "In each REST call, the maximum length for the combined URI and headers is 16,384 bytes. A
+ * request exceeding this limit returns a 431 Request Header Fields Too Large error. If the URI
+ * itself exceeds this limit, the request returns a 414 URI Too Long error." (Salesforce Help
+ * 000386264). Node's own parser refuses at 16 KiB of request line and headers with a bare 431,
+ * so the server parses up to `PARSER_MAX_HEADER` and answers these itself, logged like any other.
+ */
+export const URI_LIMIT_BYTES = 16_384;
+const PARSER_MAX_HEADER = 256 * 1024;
 const SESSION_EXPIRED = () => new ApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
 
 export class SandboxServer {
@@ -52,7 +61,7 @@ export class SandboxServer {
   ) {}
 
   async listen(): Promise<string> {
-    const server = createServer((req, res) => {
+    const server = createServer({ maxHeaderSize: PARSER_MAX_HEADER }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -87,6 +96,12 @@ export class SandboxServer {
     if (this.options.latencyMs > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
 
     const mutating = isMutating(method, url.pathname, body);
+    const tooLong = uriLimitStatus(req);
+    if (tooLong) {
+      record(tooLong.status, mutating);
+      res.writeHead(tooLong.status, { 'Content-Type': 'text/html' }).end(tooLong.text);
+      return;
+    }
     const fault = this.state.limits.nextFault();
     if (fault === 'drop') {
       record(0, mutating);
@@ -252,6 +267,18 @@ export class SandboxServer {
     if (!user) throw SESSION_EXPIRED();
     return user;
   }
+}
+
+/** The URI as sent (request target) and the header lines, each `name: value\r\n`. */
+export function uriLimitStatus(req: IncomingMessage): { status: 414 | 431; text: string } | null {
+  const uri = Buffer.byteLength(req.url ?? '');
+  if (uri > URI_LIMIT_BYTES) return { status: 414, text: '<h1>414 URI Too Long</h1>' };
+  let headers = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    headers += Buffer.byteLength(req.rawHeaders[i]!) + Buffer.byteLength(req.rawHeaders[i + 1]!) + 4;
+  if (uri + headers > URI_LIMIT_BYTES)
+    return { status: 431, text: '<h1>431 Request Header Fields Too Large</h1>' };
+  return null;
 }
 
 const SOAP_MUTATIONS = /<(?:\w+:)?(?:create|upsert|update|delete|rename)Metadata\b/;
