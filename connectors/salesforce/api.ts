@@ -9,8 +9,14 @@ import type { ConnectorDeps } from '../connector.js';
 import { ConnectorError, isConnectorError } from '../connector-error.js';
 import { createTokenSource } from './auth.js';
 import { encodeQueryValue, queryUriPrefix } from './soql.js';
-import { DEFAULT_API_VERSION, DEFAULT_DAILY_RESERVE, QUERY_BATCH_SIZE, REQUEST_TIMEOUT_MS } from './spec.js';
-import { type ApiUsage, createTransport } from './transport.js';
+import {
+  COMPOSITE,
+  DEFAULT_API_VERSION,
+  DEFAULT_DAILY_RESERVE,
+  QUERY_BATCH_SIZE,
+  REQUEST_TIMEOUT_MS,
+} from './spec.js';
+import { type ApiUsage, createTransport, toConnectorError } from './transport.js';
 
 export interface SalesforceApiOptions {
   readonly instanceUrl: string;
@@ -35,6 +41,11 @@ export interface SalesforceApi {
   readonly version: string;
   /** Pages of one SOQL query; `all` reads through queryAll (deleted rows included). */
   pages(soql: string, options?: { readonly all?: boolean }): AsyncIterable<QueryPage>;
+  /**
+   * Every record of each query, through Composite calls of at most `COMPOSITE.queries` query
+   * operations each (first pages and next pages alike), in the order of `soqls`.
+   */
+  queryMany(soqls: readonly string[]): Promise<unknown[][]>;
   /** A raw REST call relative to `/services/data/vNN.0` (or absolute path). */
   request<T>(
     method: 'GET' | 'POST' | 'PATCH',
@@ -52,6 +63,12 @@ export interface SalesforceApi {
   checkReserve(): void;
   sent(): number;
 }
+
+const compositeSchema = z.object({
+  compositeResponse: z.array(
+    z.object({ body: z.unknown(), httpStatusCode: z.number(), referenceId: z.string() }),
+  ),
+});
 
 const queryResultSchema = z.object({
   done: z.boolean(),
@@ -157,29 +174,74 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
     }
   }
 
+  async function queryMany(soqls: readonly string[]): Promise<unknown[][]> {
+    const results: unknown[][] = soqls.map(() => []);
+    // One operation per query at a time: a query's next page is known only from its last one.
+    let pending = soqls.map((soql, index) => ({
+      index,
+      url: queryUriPrefix(version) + encodeQueryValue(soql),
+    }));
+    while (pending.length > 0) {
+      const now = pending.slice(0, COMPOSITE.queries);
+      const later = pending.slice(COMPOSITE.queries);
+      const answer = await request('POST', '/composite', compositeSchema, {
+        allOrNone: false,
+        compositeRequest: now.map((op, k) => ({
+          method: 'GET',
+          url: op.url,
+          referenceId: `q${k}`,
+          httpHeaders: headers,
+        })),
+      });
+      const next: typeof pending = [];
+      now.forEach((op, k) => {
+        const sub = answer.compositeResponse.find((r) => r.referenceId === `q${k}`);
+        if (!sub)
+          throw new ConnectorError(
+            'transient',
+            'Salesforce left a composite subrequest unanswered; the job retries.',
+          );
+        if (sub.httpStatusCode >= 400) throw toConnectorError(sub.httpStatusCode, JSON.stringify(sub.body));
+        const page = parseResult(sub.body);
+        results[op.index]!.push(...page.records);
+        if (!page.done && page.nextRecordsUrl) next.push({ index: op.index, url: page.nextRecordsUrl });
+      });
+      pending = [...later, ...next];
+    }
+    return results;
+  }
+
+  async function request<T>(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    schema: z.ZodType<T>,
+    body?: unknown,
+  ): Promise<T> {
+    const c = await connection();
+    const url = path.startsWith('/services/') ? path : `/services/data/v${version}${path}`;
+    const result = await guard(() =>
+      c.request<unknown>({
+        method,
+        url,
+        headers: { 'content-type': 'application/json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      }),
+    );
+    const parsed = schema.safeParse(result);
+    if (!parsed.success) {
+      throw new ConnectorError(
+        'transient',
+        `Salesforce answered ${method} ${path} with an unexpected shape; the job retries.`,
+      );
+    }
+    return parsed.data;
+  }
+
   return {
     version,
     pages,
-    async request(method, path, schema, body) {
-      const c = await connection();
-      const url = path.startsWith('/services/') ? path : `/services/data/v${version}${path}`;
-      const result = await guard(() =>
-        c.request<unknown>({
-          method,
-          url,
-          headers: { 'content-type': 'application/json' },
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-        }),
-      );
-      const parsed = schema.safeParse(result);
-      if (!parsed.success) {
-        throw new ConnectorError(
-          'transient',
-          `Salesforce answered ${method} ${path} with an unexpected shape; the job retries.`,
-        );
-      }
-      return parsed.data;
-    },
+    queryMany,
+    request,
     connection,
     async call(fn) {
       const c = await connection();

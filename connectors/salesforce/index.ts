@@ -32,6 +32,7 @@ import type {
 import { ConnectorError } from '../connector-error.js';
 import { createSalesforceApi, type SalesforceApi, type SalesforceApiOptions } from './api.js';
 import { ensureSalesforceFields } from './fields.js';
+import { createHistoryReader } from './history.js';
 import {
   type CurrencyContext,
   type CurrencyRow,
@@ -62,7 +63,7 @@ import {
 } from './map.js';
 import { createOrgAccess } from './permissions.js';
 import { writeScorecards } from './scorecard.js';
-import { byParentQueries, incrementalQuery, type Keyset, quotaQuery, selectAll } from './soql.js';
+import { incrementalQuery, type Keyset, quotaQuery, selectAll } from './soql.js';
 import { LOOKBACK_MS, OBJECTS, QUERY_URI, type QueryUriLimits, STREAMS } from './spec.js';
 import { SalesforceApiError } from './transport.js';
 import { createWriter } from './write.js';
@@ -109,18 +110,16 @@ function lastKey(records: readonly unknown[]): Keyset | null {
   return null;
 }
 
+/** Owner changes, and the `created` row that dates the first owner. */
+const OWNER_ROWS = "Field IN ('Owner', 'created')";
+
 const isMissingObject = (error: unknown) =>
   error instanceof SalesforceApiError && (error.code === 'INVALID_TYPE' || error.code === 'NOT_FOUND');
 
 export function createSalesforceConnector(options: SalesforceConnectorOptions): SalesforceConnector {
   const api: SalesforceApi = createSalesforceApi(options);
   const lookbackMs = options.lookbackMs ?? LOOKBACK_MS;
-  const uri = { ...QUERY_URI, ...options.queryUri };
-  const uriBudget = async () => ({
-    uriBytes: uri.maxBytes - (await api.headerBytes(uri.headerAllowance)),
-    maxSoqlChars: uri.maxSoqlChars,
-    version: api.version,
-  });
+  const history = createHistoryReader(api, { ...QUERY_URI, ...options.queryUri });
   // Read once per connector (one connector serves one run): deals need the currency context.
   let accountState: Promise<{ account: AccountInfo; currency: CurrencyContext }> | null = null;
 
@@ -196,20 +195,6 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     }
   }
 
-  async function* byParents<R>(
-    spec: { readonly object: string; readonly fields: readonly string[]; readonly parent: string },
-    ids: readonly string[],
-    parse: (raw: readonly unknown[]) => { records: R[] },
-    extra?: string,
-  ): AsyncIterable<R[]> {
-    const budget = await uriBudget();
-    for (const soql of byParentQueries(spec.object, spec.fields, spec.parent, ids, budget, extra)) {
-      const rows: R[] = [];
-      for await (const page of api.pages(soql)) rows.push(...parse(page.records).records);
-      yield rows;
-    }
-  }
-
   const groupBy = <R extends Record<string, unknown>>(rows: readonly R[], key: string) => {
     const groups = new Map<string, R[]>();
     for (const r of rows) {
@@ -278,20 +263,17 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     },
 
     async *dealHistory(ids): AsyncIterable<DealChange> {
-      const stages = OBJECTS.opportunityHistory;
-      for await (const rows of byParents(stages, ids, (r) => parseEach(stageHistorySchema, r)))
-        yield* mapStageHistory(rows);
-      const owners = OBJECTS.opportunityOwnerHistory;
-      for await (const rows of byParents(
-        owners,
+      const ownerSchema = fieldHistorySchema.extend({
+        OpportunityId: stageHistorySchema.shape.OpportunityId,
+      });
+      const [stages = [], owners = []] = await history.read(
+        [OBJECTS.opportunityHistory, { ...OBJECTS.opportunityOwnerHistory, extra: OWNER_ROWS }],
         ids,
-        (r) =>
-          parseEach(fieldHistorySchema.extend({ OpportunityId: stageHistorySchema.shape.OpportunityId }), r),
-        "Field IN ('Owner', 'created')",
-      )) {
-        for (const [dealId, history] of groupBy(rows, 'OpportunityId'))
-          yield* toDealOwnerChanges(dealId, ownerChanges(history));
-      }
+      );
+      for (const rows of stages) yield* mapStageHistory(parseEach(stageHistorySchema, rows).records);
+      for (const rows of owners)
+        for (const [dealId, changes] of groupBy(parseEach(ownerSchema, rows).records, 'OpportunityId'))
+          yield* toDealOwnerChanges(dealId, ownerChanges(changes));
     },
 
     async *leads(since): AsyncIterable<Page<Lead>> {
@@ -305,16 +287,11 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     },
 
     async *leadHistory(ids): AsyncIterable<LeadOwnerChange> {
-      const spec = OBJECTS.leadOwnerHistory;
-      for await (const rows of byParents(
-        spec,
-        ids,
-        (r) => parseEach(fieldHistorySchema.extend({ LeadId: stageHistorySchema.shape.OpportunityId }), r),
-        "Field IN ('Owner', 'created')",
-      )) {
-        for (const [leadId, history] of groupBy(rows, 'LeadId'))
-          yield* toLeadOwnerChanges(leadId, ownerChanges(history));
-      }
+      const schema = fieldHistorySchema.extend({ LeadId: stageHistorySchema.shape.OpportunityId });
+      const [owners = []] = await history.read([{ ...OBJECTS.leadOwnerHistory, extra: OWNER_ROWS }], ids);
+      for (const rows of owners)
+        for (const [leadId, changes] of groupBy(parseEach(schema, rows).records, 'LeadId'))
+          yield* toLeadOwnerChanges(leadId, ownerChanges(changes));
     },
 
     async *existingIds(kind): AsyncIterable<readonly string[]> {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from './api-error.js';
+import { composite } from './routes/composite-routes.js';
 import { json, type Reply, type RequestContext, type SandboxState } from './routes/context.js';
 import { handleMetadataCall, readSoapCall, soapFault } from './routes/metadata-soap.js';
 import { identity, token } from './routes/oauth-routes.js';
@@ -232,6 +233,7 @@ export class SandboxServer {
         if (method === 'DELETE') return write(deleteRecord(s, h1, h2));
       }
     }
+    if (h0 === 'composite' && h1 === undefined && method === 'POST') return read(composite(s, ctx));
     if (h0 === 'composite' && h1 === 'sobjects') {
       if (h2 === undefined && method === 'PATCH') return write(compositeWrite(s, ctx, 'update'));
       if (h2 === undefined && method === 'POST') return write(compositeWrite(s, ctx, 'create'));
@@ -291,7 +293,8 @@ export function isMutating(method: string, path: string, body: string): boolean 
   if (path.startsWith('/services/oauth2/')) return false;
   if (path.startsWith('/services/Soap/')) return SOAP_MUTATIONS.test(body);
   if (method === 'GET' || method === 'HEAD') return false;
-  // POST /composite/sobjects/<Object> is a read (retrieve many by id).
+  // POST /composite/sobjects/<Object> is a read (retrieve many by id); so is a composite of queries.
+  if (method === 'POST' && /\/composite\/?$/.test(path)) return /"method"\s*:\s*"(?!GET")/i.test(body);
   if (method === 'POST' && /\/composite\/sobjects\/[^/]+\/?$/.test(path)) return false;
   return true;
 }

@@ -9,13 +9,13 @@ import { type SalesforceSandbox, startSalesforceSandbox } from '../../../sandbox
 import { instantClock, ORG_NOW } from './harness.js';
 
 /**
- * History reads batched by Salesforce's URI limit (16,384 bytes for URI + headers, Salesforce
+ * History reads: through Composite from API 38.0, else GET queries batched by Salesforce's URI limit (16,384 bytes for URI + headers, Salesforce
  * Help 000386264), counted in the sandbox's request log.
  *
  * The batch sizes, by hand: the sandbox's access token has 114 characters (15-character org id,
  * `!AQ`, 96 more), so the URI may take 16,384 − 512 (allowance for the other headers) − 114 =
  * 15,758 bytes. An id costs 22 bytes (`%27` + 15 characters + `%27` + `,`), the last one 21.
- * The rest of an OpportunityHistory query is 191 bytes: `/services/data/v62.0/query?q=` (29)
+ * The rest of an OpportunityHistory query is 191 bytes: `/services/data/v37.0/query?q=` (29)
  * and the SOQL around the list, 134 characters with 14 spaces written `%20` (134 + 28 = 162).
  * So n ids fit while 191 + 22n − 1 ≤ 15,758: n = 707 (708 would need 15,766). The
  * OpportunityFieldHistory query's fixed part is 280 bytes (199 characters, 22 spaces, the four
@@ -26,10 +26,13 @@ const OWNER_BATCH = 703;
 /** 2,001 opportunities: past one Salesforce page, and past 2 × 707 = 1,414 ids. */
 const DEALS = 2_001;
 
+/** API 37.0 has no Composite resource: the connector falls back to GET batches. */
+const GET_VERSION = '37.0';
+
 const opts = (sandbox: SalesforceSandbox, extra: Partial<SalesforceConnectorOptions> = {}) =>
   createSalesforceConnector({
     instanceUrl: sandbox.instanceUrl,
-    apiVersion: '62.0',
+    apiVersion: GET_VERSION,
     lookbackMs: 0,
     ...extra,
     deps: {
@@ -57,7 +60,7 @@ async function drain<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-describe('Salesforce history batching by the URI limit', () => {
+describe('Salesforce history batching by the URI limit (API 37.0, GET)', () => {
   let sandbox: SalesforceSandbox;
   let ids: string[];
   beforeAll(async () => {
@@ -139,7 +142,7 @@ describe('Salesforce history batching by the URI limit', () => {
     expect(pages.flatMap((p) => p.deletedIds)).toEqual([String(live['Id'])]);
     expect(pages.flatMap((p) => p.records)).toEqual([]);
     expect(sandbox.requests.map((r) => new URL(r.path, 'http://x').pathname)).toEqual([
-      '/services/data/v62.0/queryAll',
+      `/services/data/v${GET_VERSION}/queryAll`,
     ]);
   });
 });
