@@ -12,12 +12,12 @@ const DEALS = 2_001;
 /** The first read of a run assumes 4 rows per id: 1,800 ÷ 4 = 450 ids per query. */
 const FIRST_IDS_PER_QUERY = 450;
 
-const connectorFor = (sandbox: SalesforceSandbox) =>
+const connectorFor = (sandbox: SalesforceSandbox, fetch: typeof globalThis.fetch = globalThis.fetch) =>
   createSalesforceConnector({
     instanceUrl: sandbox.instanceUrl,
     apiVersion: '62.0',
     deps: {
-      fetch: globalThis.fetch,
+      fetch,
       clock: instantClock,
       budget: { acquire: async () => {}, observe: async () => {} },
       tokens: {
@@ -77,6 +77,23 @@ describe('Salesforce history through Composite', () => {
     // Five operations per call fill every call but the last.
     expect(calls).toHaveLength(Math.ceil(operations / 5));
     expect(sandbox.data.apiUsage().used - usedBefore).toBe(calls.length);
+  });
+
+  it('a composite of queries only is resent in place after a 503, like a GET', async () => {
+    let failed = 0;
+    const flaky: typeof fetch = async (url, init) => {
+      if (String(url).endsWith('/composite') && failed === 0) {
+        failed++;
+        return new Response(JSON.stringify([{ errorCode: 'SERVER_UNAVAILABLE', message: 'down' }]), {
+          status: 503,
+        });
+      }
+      return fetch(url, init);
+    };
+    const connector = connectorFor(sandbox, flaky);
+    const changes = await drain(connector.dealHistory(ids.slice(0, 10)));
+    expect(failed).toBe(1);
+    expect(changes.length).toBeGreaterThanOrEqual(10);
   });
 
   it('the sandbox refuses a sixth query operation and a 26th subrequest, and answers a bad query in its own slot', async () => {
