@@ -6,6 +6,16 @@
  * page carries the checkpoint `{ systemModstamp, id }` of its last record, never a cursor URL
  * (a query locator dies after 15 idle minutes). A no-change sync costs 8 requests: Organization,
  * CurrencyType, User, Group, OpportunityStage, Opportunity, Lead, ForecastingQuota.
+ *
+ * Deletes: the incremental queryAll is Salesforce's delete signal. A deleted record keeps its
+ * row in the Recycle Bin with IsDeleted = true and a new SystemModstamp (the stamp replication
+ * tools read deletes by), so the next run's `SystemModstamp > checkpoint` read returns it in
+ * `Page.deletedIds` at no extra request; the connector therefore has no `deletedIds()`, which
+ * would repeat the same `IsDeleted = true AND SystemModstamp > since` queryAll as a separate
+ * request per object per run. The Recycle Bin keeps a row 15 days (less when the org passes its
+ * 5,000 records per licence: the oldest go after two hours; emptyRecycleBin: about a day), so a
+ * run whose checkpoint is older than that misses those deletes: the periodic full check
+ * (`existingIds`, compared with the warehouse) marks them.
  */
 
 import type { z } from 'zod';
