@@ -41,12 +41,16 @@ export function createHistoryReader(api: SalesforceApi, uri: QueryUriLimits): Hi
     budget: Parameters<typeof byParentQueries>[4],
   ) => byParentQueries(spec.object, spec.fields, spec.parent, ids, budget, spec.extra);
 
+  // Composite subrequests get the same URI budget as a GET: Salesforce documents no limit on a
+  // subrequest's url, so none is assumed longer than a URI it would take directly.
+  const uriBudget = async () => ({
+    uriBytes: uri.maxBytes - (await api.headerBytes(uri.headerAllowance)),
+    maxSoqlChars: uri.maxSoqlChars,
+    version: api.version,
+  });
+
   async function viaComposite(specs: readonly HistorySpec[], ids: readonly string[]) {
-    const budget = {
-      uriBytes: Number.POSITIVE_INFINITY,
-      maxSoqlChars: uri.maxSoqlChars,
-      version: api.version,
-    };
+    const budget = await uriBudget();
     const perSpec = specs.map((spec) => {
       const size = idsPerQuery(spec.object);
       const out: string[] = [];
@@ -59,11 +63,7 @@ export function createHistoryReader(api: SalesforceApi, uri: QueryUriLimits): Hi
   }
 
   async function viaGet(specs: readonly HistorySpec[], ids: readonly string[]) {
-    const budget = {
-      uriBytes: uri.maxBytes - (await api.headerBytes(uri.headerAllowance)),
-      maxSoqlChars: uri.maxSoqlChars,
-      version: api.version,
-    };
+    const budget = await uriBudget();
     const out: unknown[][][] = [];
     for (const spec of specs) {
       const batches: unknown[][] = [];

@@ -48,13 +48,14 @@ export interface QueryUriLimits {
 export const QUERY_URI: QueryUriLimits = { maxBytes: 16_384, headerAllowance: 512, maxSoqlChars: 100_000 };
 
 /**
- * History is read through Composite (`POST /composite`), which carries each query's SOQL in the
- * body, so only the 100,000-character SOQL limit bounds an IN list: "up to 25 subrequests in a
+ * History is read through Composite (`POST /composite`), which carries each query in the body:
+ * "up to 25 subrequests in a
  * single call. Up to 5 of these subrequests can be sObject Collections or query operations,
  * including Query and QueryAll requests" (the Query More of a next page counts too), and "the
  * entire series of requests counts as a single call toward your API limits" (REST API
  * Developer Guide, Composite; Salesforce Help 000386264 suggests it for long queries). Available
- * from API 38.0; older versions use GET batches sized by `QUERY_URI`.
+ * from API 38.0; older versions use GET batches. Either way a query's URI stays within `QUERY_URI`:
+ * Salesforce documents no limit for a subrequest's url, so none is assumed above a direct GET's.
  *
  * `rowsPerQuery`: ids go in queries expected to fill about one 2,000-row page each (from the rows
  * per id seen so far this run; `startRowsPerId` before any), so five queries fill a call instead
