@@ -149,20 +149,23 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
     }
   };
 
-  const headers = { 'Sforce-Query-Options': `batchSize=${batchSize}` };
+  // A fresh object per request: jsforce writes the Authorization header into the one it is given.
+  const queryHeaders = () => ({ 'Sforce-Query-Options': `batchSize=${batchSize}` });
 
   async function* pages(soql: string, opts: { readonly all?: boolean } = {}): AsyncIterable<QueryPage> {
     const c = await connection();
     // Sent as a plain GET rather than through c.query so the URI is the one soql.ts measured.
     const path = queryUriPrefix(version, opts.all ?? false) + encodeQueryValue(soql);
-    const first = await guard(() => c.request<unknown>({ method: 'GET', url: path, headers }));
+    const first = await guard(() =>
+      c.request<unknown>({ method: 'GET', url: path, headers: queryHeaders() }),
+    );
     let page = parseResult(first);
     yield { records: page.records, done: page.done };
     while (!page.done && page.nextRecordsUrl) {
       const locator = page.nextRecordsUrl;
       const next = await guard(() =>
         c.queryMore(locator, {
-          headers,
+          headers: queryHeaders(),
           autoFetch: false,
           maxFetch: batchSize,
           scanAll: false,
@@ -190,7 +193,7 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
           method: 'GET',
           url: op.url,
           referenceId: `q${k}`,
-          httpHeaders: headers,
+          httpHeaders: queryHeaders(),
         })),
       });
       const next: typeof pending = [];

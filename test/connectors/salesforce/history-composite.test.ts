@@ -79,16 +79,21 @@ describe('Salesforce history through Composite', () => {
     expect(sandbox.data.apiUsage().used - usedBefore).toBe(calls.length);
   });
 
-  it('no subrequest URI is longer than a direct GET may be (15,758 bytes with this token), also once few rows per id make queries long', async () => {
+  it('no subrequest URI is longer than a direct GET may be (15,758 bytes with this token), also once few rows per id make queries long; no token in the body', async () => {
     const urls: string[] = [];
+    const headerNames: string[] = [];
     const capture: typeof fetch = async (url, init) => {
       if (String(url).endsWith('/composite') && typeof init?.body === 'string') {
-        const body = JSON.parse(init.body) as { compositeRequest: { url: string }[] };
+        const body = JSON.parse(init.body) as {
+          compositeRequest: { url: string; httpHeaders?: Record<string, string> }[];
+        };
         urls.push(...body.compositeRequest.map((r) => r.url));
+        headerNames.push(...body.compositeRequest.flatMap((r) => Object.keys(r.httpHeaders ?? {})));
       }
       return fetch(url, init);
     };
     const connector = connectorFor(sandbox, capture);
+    await connector.account(); // plain queries first, as in a sync
     // The first read learns the rows per id; owner history has ~1.2, so the second read's owner
     // queries would hold ~1,500 ids (33 KB) but for the URI budget, which stops them at 703.
     await drain(connector.dealHistory(ids.slice(0, 2000)));
@@ -98,6 +103,8 @@ describe('Salesforce history through Composite', () => {
     );
     expect(Math.max(...bytes)).toBeLessThanOrEqual(15_758);
     expect(Math.max(...bytes)).toBeGreaterThan(15_758 - 22);
+    // Subrequests carry the query options only; the session goes in the call's own header.
+    expect(new Set(headerNames)).toEqual(new Set(['Sforce-Query-Options']));
   });
 
   it('a composite of queries only is resent in place after a 503, like a GET', async () => {
