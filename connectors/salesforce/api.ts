@@ -8,8 +8,15 @@ import { z } from 'zod';
 import type { ConnectorDeps } from '../connector.js';
 import { ConnectorError, isConnectorError } from '../connector-error.js';
 import { createTokenSource } from './auth.js';
-import { DEFAULT_API_VERSION, DEFAULT_DAILY_RESERVE, QUERY_BATCH_SIZE, REQUEST_TIMEOUT_MS } from './spec.js';
-import { type ApiUsage, createTransport } from './transport.js';
+import { encodeQueryValue, queryUriPrefix } from './soql.js';
+import {
+  COMPOSITE,
+  DEFAULT_API_VERSION,
+  DEFAULT_DAILY_RESERVE,
+  QUERY_BATCH_SIZE,
+  REQUEST_TIMEOUT_MS,
+} from './spec.js';
+import { type ApiUsage, createTransport, toConnectorError } from './transport.js';
 
 export interface SalesforceApiOptions {
   readonly instanceUrl: string;
@@ -34,6 +41,11 @@ export interface SalesforceApi {
   readonly version: string;
   /** Pages of one SOQL query; `all` reads through queryAll (deleted rows included). */
   pages(soql: string, options?: { readonly all?: boolean }): AsyncIterable<QueryPage>;
+  /**
+   * Every record of each query, through Composite calls of at most `COMPOSITE.queries` query
+   * operations each (first pages and next pages alike), in the order of `soqls`.
+   */
+  queryMany(soqls: readonly string[]): Promise<unknown[][]>;
   /** A raw REST call relative to `/services/data/vNN.0` (or absolute path). */
   request<T>(
     method: 'GET' | 'POST' | 'PATCH',
@@ -45,10 +57,18 @@ export interface SalesforceApi {
   connection(): Promise<jsforce.Connection>;
   /** A jsforce call (e.g. `conn.metadata`) whose failures end as ConnectorErrors like the rest. */
   call<T>(fn: (conn: jsforce.Connection) => PromiseLike<T>): Promise<T>;
+  /** Bytes of the request headers besides the URI, as the next request will send them. */
+  headerBytes(allowance: number): Promise<number>;
   usage(): ApiUsage | null;
   checkReserve(): void;
   sent(): number;
 }
+
+const compositeSchema = z.object({
+  compositeResponse: z.array(
+    z.object({ body: z.unknown(), httpStatusCode: z.number(), referenceId: z.string() }),
+  ),
+});
 
 const queryResultSchema = z.object({
   done: z.boolean(),
@@ -129,18 +149,23 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
     }
   };
 
-  const headers = { 'Sforce-Query-Options': `batchSize=${batchSize}` };
+  // A fresh object per request: jsforce writes the Authorization header into the one it is given.
+  const queryHeaders = () => ({ 'Sforce-Query-Options': `batchSize=${batchSize}` });
 
   async function* pages(soql: string, opts: { readonly all?: boolean } = {}): AsyncIterable<QueryPage> {
     const c = await connection();
-    const first = await guard(() => c.query(soql, { scanAll: opts.all ?? false, headers, autoFetch: false }));
+    // Sent as a plain GET rather than through c.query so the URI is the one soql.ts measured.
+    const path = queryUriPrefix(version, opts.all ?? false) + encodeQueryValue(soql);
+    const first = await guard(() =>
+      c.request<unknown>({ method: 'GET', url: path, headers: queryHeaders() }),
+    );
     let page = parseResult(first);
     yield { records: page.records, done: page.done };
     while (!page.done && page.nextRecordsUrl) {
       const locator = page.nextRecordsUrl;
       const next = await guard(() =>
         c.queryMore(locator, {
-          headers,
+          headers: queryHeaders(),
           autoFetch: false,
           maxFetch: batchSize,
           scanAll: false,
@@ -152,33 +177,82 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
     }
   }
 
+  async function queryMany(soqls: readonly string[]): Promise<unknown[][]> {
+    const results: unknown[][] = soqls.map(() => []);
+    // One operation per query at a time: a query's next page is known only from its last one.
+    let pending = soqls.map((soql, index) => ({
+      index,
+      url: queryUriPrefix(version) + encodeQueryValue(soql),
+    }));
+    while (pending.length > 0) {
+      const now = pending.slice(0, COMPOSITE.queries);
+      const later = pending.slice(COMPOSITE.queries);
+      const answer = await request('POST', '/composite', compositeSchema, {
+        allOrNone: false,
+        compositeRequest: now.map((op, k) => ({
+          method: 'GET',
+          url: op.url,
+          referenceId: `q${k}`,
+          httpHeaders: queryHeaders(),
+        })),
+      });
+      const next: typeof pending = [];
+      now.forEach((op, k) => {
+        const sub = answer.compositeResponse.find((r) => r.referenceId === `q${k}`);
+        if (!sub)
+          throw new ConnectorError(
+            'transient',
+            'Salesforce left a composite subrequest unanswered; the job retries.',
+          );
+        if (sub.httpStatusCode >= 400) throw toConnectorError(sub.httpStatusCode, JSON.stringify(sub.body));
+        const page = parseResult(sub.body);
+        results[op.index]!.push(...page.records);
+        if (!page.done && page.nextRecordsUrl) next.push({ index: op.index, url: page.nextRecordsUrl });
+      });
+      pending = [...later, ...next];
+    }
+    return results;
+  }
+
+  async function request<T>(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    schema: z.ZodType<T>,
+    body?: unknown,
+  ): Promise<T> {
+    const c = await connection();
+    const url = path.startsWith('/services/') ? path : `/services/data/v${version}${path}`;
+    const result = await guard(() =>
+      c.request<unknown>({
+        method,
+        url,
+        headers: { 'content-type': 'application/json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      }),
+    );
+    const parsed = schema.safeParse(result);
+    if (!parsed.success) {
+      throw new ConnectorError(
+        'transient',
+        `Salesforce answered ${method} ${path} with an unexpected shape; the job retries.`,
+      );
+    }
+    return parsed.data;
+  }
+
   return {
     version,
     pages,
-    async request(method, path, schema, body) {
-      const c = await connection();
-      const url = path.startsWith('/services/') ? path : `/services/data/v${version}${path}`;
-      const result = await guard(() =>
-        c.request<unknown>({
-          method,
-          url,
-          headers: { 'content-type': 'application/json' },
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-        }),
-      );
-      const parsed = schema.safeParse(result);
-      if (!parsed.success) {
-        throw new ConnectorError(
-          'transient',
-          `Salesforce answered ${method} ${path} with an unexpected shape; the job retries.`,
-        );
-      }
-      return parsed.data;
-    },
+    queryMany,
+    request,
     connection,
     async call(fn) {
       const c = await connection();
       return guard(() => fn(c));
+    },
+    async headerBytes(allowance) {
+      const c = await connection();
+      return allowance + (c.accessToken?.length ?? 0);
     },
     usage: () => transport.usage(),
     checkReserve: () => transport.checkReserve(),

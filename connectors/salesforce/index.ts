@@ -6,6 +6,16 @@
  * page carries the checkpoint `{ systemModstamp, id }` of its last record, never a cursor URL
  * (a query locator dies after 15 idle minutes). A no-change sync costs 8 requests: Organization,
  * CurrencyType, User, Group, OpportunityStage, Opportunity, Lead, ForecastingQuota.
+ *
+ * Deletes: the incremental queryAll is Salesforce's delete signal. A deleted record keeps its
+ * row in the Recycle Bin with IsDeleted = true and a new SystemModstamp (the stamp replication
+ * tools read deletes by), so the next run's `SystemModstamp > checkpoint` read returns it in
+ * `Page.deletedIds` at no extra request; the connector therefore has no `deletedIds()`, which
+ * would repeat the same `IsDeleted = true AND SystemModstamp > since` queryAll as a separate
+ * request per object per run. The Recycle Bin keeps a row 15 days (less when the org passes its
+ * 5,000 records per licence: the oldest go after two hours; emptyRecycleBin: about a day), so a
+ * run whose checkpoint is older than that misses those deletes: the periodic full check
+ * (`existingIds`, compared with the warehouse) marks them.
  */
 
 import type { z } from 'zod';
@@ -32,6 +42,7 @@ import type {
 import { ConnectorError } from '../connector-error.js';
 import { createSalesforceApi, type SalesforceApi, type SalesforceApiOptions } from './api.js';
 import { ensureSalesforceFields } from './fields.js';
+import { createHistoryReader } from './history.js';
 import {
   type CurrencyContext,
   type CurrencyRow,
@@ -62,8 +73,8 @@ import {
 } from './map.js';
 import { createOrgAccess } from './permissions.js';
 import { writeScorecards } from './scorecard.js';
-import { byParentIds, chunk, incrementalQuery, type Keyset, quotaQuery, selectAll } from './soql.js';
-import { IDS_PER_QUERY, LOOKBACK_MS, OBJECTS, STREAMS } from './spec.js';
+import { incrementalQuery, type Keyset, quotaQuery, selectAll } from './soql.js';
+import { LOOKBACK_MS, OBJECTS, QUERY_URI, type QueryUriLimits, STREAMS } from './spec.js';
 import { SalesforceApiError } from './transport.js';
 import { createWriter } from './write.js';
 
@@ -75,6 +86,8 @@ type LeadRow = z.output<typeof leadSchema>;
 export interface SalesforceConnectorOptions extends Omit<SalesforceApiOptions, 'deps'> {
   readonly deps: ConnectorDeps;
   readonly lookbackMs?: number;
+  /** Salesforce's URI limits (spec.ts `QUERY_URI`); tests narrow them to compare batchings. */
+  readonly queryUri?: Partial<QueryUriLimits>;
 }
 
 export interface SalesforceConnector extends CrmConnector {
@@ -107,12 +120,16 @@ function lastKey(records: readonly unknown[]): Keyset | null {
   return null;
 }
 
+/** Owner changes, and the `created` row that dates the first owner. */
+const OWNER_ROWS = "Field IN ('Owner', 'created')";
+
 const isMissingObject = (error: unknown) =>
   error instanceof SalesforceApiError && (error.code === 'INVALID_TYPE' || error.code === 'NOT_FOUND');
 
 export function createSalesforceConnector(options: SalesforceConnectorOptions): SalesforceConnector {
   const api: SalesforceApi = createSalesforceApi(options);
   const lookbackMs = options.lookbackMs ?? LOOKBACK_MS;
+  const history = createHistoryReader(api, { ...QUERY_URI, ...options.queryUri });
   // Read once per connector (one connector serves one run): deals need the currency context.
   let accountState: Promise<{ account: AccountInfo; currency: CurrencyContext }> | null = null;
 
@@ -188,20 +205,6 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     }
   }
 
-  async function* byParents<R>(
-    spec: { readonly object: string; readonly fields: readonly string[]; readonly parent: string },
-    ids: readonly string[],
-    parse: (raw: readonly unknown[]) => { records: R[] },
-    extra?: string,
-  ): AsyncIterable<R[]> {
-    for (const part of chunk(ids, IDS_PER_QUERY)) {
-      const rows: R[] = [];
-      for await (const page of api.pages(byParentIds(spec.object, spec.fields, spec.parent, part, extra)))
-        rows.push(...parse(page.records).records);
-      yield rows;
-    }
-  }
-
   const groupBy = <R extends Record<string, unknown>>(rows: readonly R[], key: string) => {
     const groups = new Map<string, R[]>();
     for (const r of rows) {
@@ -270,20 +273,17 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     },
 
     async *dealHistory(ids): AsyncIterable<DealChange> {
-      const stages = OBJECTS.opportunityHistory;
-      for await (const rows of byParents(stages, ids, (r) => parseEach(stageHistorySchema, r)))
-        yield* mapStageHistory(rows);
-      const owners = OBJECTS.opportunityOwnerHistory;
-      for await (const rows of byParents(
-        owners,
+      const ownerSchema = fieldHistorySchema.extend({
+        OpportunityId: stageHistorySchema.shape.OpportunityId,
+      });
+      const [stages = [], owners = []] = await history.read(
+        [OBJECTS.opportunityHistory, { ...OBJECTS.opportunityOwnerHistory, extra: OWNER_ROWS }],
         ids,
-        (r) =>
-          parseEach(fieldHistorySchema.extend({ OpportunityId: stageHistorySchema.shape.OpportunityId }), r),
-        "Field IN ('Owner', 'created')",
-      )) {
-        for (const [dealId, history] of groupBy(rows, 'OpportunityId'))
-          yield* toDealOwnerChanges(dealId, ownerChanges(history));
-      }
+      );
+      for (const rows of stages) yield* mapStageHistory(parseEach(stageHistorySchema, rows).records);
+      for (const rows of owners)
+        for (const [dealId, changes] of groupBy(parseEach(ownerSchema, rows).records, 'OpportunityId'))
+          yield* toDealOwnerChanges(dealId, ownerChanges(changes));
     },
 
     async *leads(since): AsyncIterable<Page<Lead>> {
@@ -297,16 +297,11 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     },
 
     async *leadHistory(ids): AsyncIterable<LeadOwnerChange> {
-      const spec = OBJECTS.leadOwnerHistory;
-      for await (const rows of byParents(
-        spec,
-        ids,
-        (r) => parseEach(fieldHistorySchema.extend({ LeadId: stageHistorySchema.shape.OpportunityId }), r),
-        "Field IN ('Owner', 'created')",
-      )) {
-        for (const [leadId, history] of groupBy(rows, 'LeadId'))
-          yield* toLeadOwnerChanges(leadId, ownerChanges(history));
-      }
+      const schema = fieldHistorySchema.extend({ LeadId: stageHistorySchema.shape.OpportunityId });
+      const [owners = []] = await history.read([{ ...OBJECTS.leadOwnerHistory, extra: OWNER_ROWS }], ids);
+      for (const rows of owners)
+        for (const [leadId, changes] of groupBy(parseEach(schema, rows).records, 'LeadId'))
+          yield* toLeadOwnerChanges(leadId, ownerChanges(changes));
     },
 
     async *existingIds(kind): AsyncIterable<readonly string[]> {

@@ -58,23 +58,95 @@ export function selectAll(object: string, fields: readonly string[], where?: str
   return `SELECT ${fields.join(', ')} FROM ${object}${where ? ` WHERE ${where}` : ''}`;
 }
 
-export function byParentIds(
+function byParentText(
+  object: string,
+  fields: readonly string[],
+  parent: string,
+  list: string,
+  extra?: string,
+) {
+  const where = `${parent} IN ${list}${extra ? ` AND ${extra}` : ''}`;
+  return `SELECT ${fields.join(', ')} FROM ${object} WHERE ${where} ORDER BY ${parent}, CreatedDate, Id`;
+}
+
+/** The request target jsforce sends a query as, before the encoded SOQL. */
+export const queryUriPrefix = (version: string, all = false) =>
+  `/services/data/v${version}/${all ? 'queryAll' : 'query'}?q=`;
+
+export interface UriBudget {
+  /** Bytes the request target (path and encoded query string) may take. */
+  readonly uriBytes: number;
+  readonly maxSoqlChars: number;
+  readonly version: string;
+}
+
+/**
+ * A history query by parent ids, split into as few queries as the URI allows: ids are packed
+ * greedily while the encoded request target stays within `uriBytes` and the SOQL within
+ * `maxSoqlChars`.
+ * Ids go in their 15-character form with bare commas between them: 22 bytes each on the wire,
+ * where `'<18 chars>', ` through encodeURIComponent cost 30 (500 of those made a 15,290-byte URI).
+ */
+export function byParentQueries(
   object: string,
   fields: readonly string[],
   parent: string,
   ids: readonly string[],
+  budget: UriBudget,
   extra?: string,
-): string {
-  const where = `${parent} IN ${idList(ids)}${extra ? ` AND ${extra}` : ''}`;
-  return `SELECT ${fields.join(', ')} FROM ${object} WHERE ${where} ORDER BY ${parent}, CreatedDate, Id`;
+): string[] {
+  const marker = '(ID_LIST)';
+  const [head, tail] = byParentText(object, fields, parent, marker, extra).split(marker) as [string, string];
+  const open = `${head}(`;
+  const close = `)${tail}`;
+  const fixedBytes = queryUriPrefix(budget.version).length + uriBytes(open) + uriBytes(close);
+  const fixedChars = open.length + close.length;
+  const comma = uriBytes(',');
+  const out: string[] = [];
+  let items: string[] = [];
+  let bytes = fixedBytes;
+  let chars = fixedChars;
+  for (const id of ids) {
+    const item = `'${shortId(id)}'`;
+    const sep = items.length > 0 ? 1 : 0;
+    const fits =
+      bytes + sep * comma + uriBytes(item) <= budget.uriBytes &&
+      chars + sep + item.length <= budget.maxSoqlChars;
+    if (!fits && items.length === 0)
+      throw new Error(`a ${object} query does not fit a URI of ${budget.uriBytes} bytes`);
+    if (!fits) {
+      out.push(`${open}${items.join(',')}${close}`);
+      items = [];
+      bytes = fixedBytes;
+      chars = fixedChars;
+    }
+    const joined = items.length > 0 ? 1 : 0;
+    items.push(item);
+    bytes += joined * comma + uriBytes(item);
+    chars += joined + item.length;
+  }
+  if (items.length > 0) out.push(`${open}${items.join(',')}${close}`);
+  return out;
+}
+
+/**
+ * A query-string value as we send it: percent-encoded like jsforce does, except commas, which
+ * RFC 3986 allows raw in a query and which an IN list has one of per id.
+ */
+export const encodeQueryValue = (text: string) => encodeURIComponent(text).replace(/%2C/g, ',');
+
+/**
+ * Bytes of a query-string value on the wire: fetch's URL parser also encodes the apostrophes
+ * encodeURIComponent leaves (WHATWG special-query set), so a quoted id costs 6 bytes of quotes.
+ */
+export const uriBytes = (text: string) => encodeQueryValue(text).replace(/'/g, '%27').length;
+
+/** The 15-character form of an id (the 18-character one only adds a case-safe checksum). */
+function shortId(id: string): string {
+  if (!/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/.test(id)) throw new Error(`not a Salesforce id: ${id}`);
+  return id.slice(0, 15);
 }
 
 export function quotaQuery(fields: readonly string[], range: Period): string {
   return `SELECT ${fields.join(', ')} FROM ForecastingQuota WHERE StartDate >= ${range.start} AND StartDate <= ${range.end} ORDER BY StartDate, Id`;
-}
-
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

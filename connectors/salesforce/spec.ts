@@ -29,10 +29,44 @@ export const LOOKBACK_MS = 5 * 60 * 1000;
 export const DEFAULT_DAILY_RESERVE = 0.2;
 
 /**
- * Ids per `WHERE x IN (...)` history query. REST queries travel in the URL, which Salesforce
- * caps at 16,384 bytes; 500 ids of 18 characters plus quoting is ~11 KB.
+ * How long a history query's `WHERE x IN (...)` list may grow. REST queries travel in the URL
+ * (`GET .../query?q=<SOQL, percent-encoded>`): "the maximum length for the combined URI and
+ * headers is 16,384 bytes", a longer URI is refused with 414 URI Too Long, URI plus headers
+ * with 431 (Salesforce Help 000386264); a SOQL statement is at most 100,000 characters (limits
+ * cheat sheet). The REST API has no POST form of query. So each batch holds as many ids as keep
+ * the URI within the limit less the headers: the access token's length plus `headerAllowance`
+ * for the rest (measured against the sandbox: jsforce and undici send 328 bytes of headers with
+ * a 114-character session id, i.e. 214 besides the token). Ids go in their 15-character form
+ * (SOQL accepts both) with bare commas: 707 fit in an OpportunityHistory query, so the 2,000
+ * ids of a page take 3 queries per history object where 500-id batches took 4.
  */
-export const IDS_PER_QUERY = 500;
+export interface QueryUriLimits {
+  readonly maxBytes: number;
+  readonly headerAllowance: number;
+  readonly maxSoqlChars: number;
+}
+export const QUERY_URI: QueryUriLimits = { maxBytes: 16_384, headerAllowance: 512, maxSoqlChars: 100_000 };
+
+/**
+ * History is read through Composite (`POST /composite`), which carries each query in the body:
+ * "up to 25 subrequests in a
+ * single call. Up to 5 of these subrequests can be sObject Collections or query operations,
+ * including Query and QueryAll requests" (the Query More of a next page counts too), and "the
+ * entire series of requests counts as a single call toward your API limits" (REST API
+ * Developer Guide, Composite; Salesforce Help 000386264 suggests it for long queries). Available
+ * from API 38.0; older versions use GET batches. Either way a query's URI stays within `QUERY_URI`:
+ * Salesforce documents no limit for a subrequest's url, so none is assumed above a direct GET's.
+ *
+ * `rowsPerQuery`: ids go in queries expected to fill about one 2,000-row page each (from the rows
+ * per id seen so far this run; `startRowsPerId` before any), so five queries fill a call instead
+ * of one long query paging alone.
+ */
+export const COMPOSITE = {
+  minVersion: 38,
+  queries: 5,
+  rowsPerQuery: 1_800,
+  startRowsPerId: 4,
+} as const;
 
 /** `PATCH /composite/sobjects` takes at most 200 records. */
 export const COMPOSITE_MAX = 200;

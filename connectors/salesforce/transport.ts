@@ -110,6 +110,12 @@ function parseUsage(header: string | null): ApiUsage | null {
   return m ? { used: Number(m[1]), max: Number(m[2]) } : null;
 }
 
+/** A Composite call whose subrequests are all GETs (history queries) reads only: safe to resend. */
+function readOnlyComposite(req: HttpRequest): boolean {
+  if (req.method !== 'POST' || !/\/composite\/?$/.test(req.url) || typeof req.body !== 'string') return false;
+  return !/"method"\s*:\s*"(?!GET")/.test(req.body);
+}
+
 export function createTransport(options: TransportOptions): SalesforceTransport {
   const { deps } = options;
   const fresh = new Set<string>();
@@ -193,7 +199,7 @@ export function createTransport(options: TransportOptions): SalesforceTransport 
   };
 
   const withRetries = async (req: HttpRequest): Promise<HttpResponse> => {
-    const idempotent = req.method === 'GET' || req.method === 'PATCH';
+    const idempotent = req.method === 'GET' || req.method === 'PATCH' || readOnlyComposite(req);
     for (let attempt = 1; ; attempt++) {
       try {
         return await once(req);

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError } from './api-error.js';
+import { composite } from './routes/composite-routes.js';
 import { json, type Reply, type RequestContext, type SandboxState } from './routes/context.js';
 import { handleMetadataCall, readSoapCall, soapFault } from './routes/metadata-soap.js';
 import { identity, token } from './routes/oauth-routes.js';
@@ -40,6 +41,15 @@ export interface ServerOptions {
 const VERSION = /^\/services\/data\/v(\d{2})\.0(\/.*)?$/;
 const MIN_VERSION = 31;
 const MAX_VERSION = 64;
+/**
+ * "In each REST call, the maximum length for the combined URI and headers is 16,384 bytes. A
+ * request exceeding this limit returns a 431 Request Header Fields Too Large error. If the URI
+ * itself exceeds this limit, the request returns a 414 URI Too Long error." (Salesforce Help
+ * 000386264). Node's own parser refuses at 16 KiB of request line and headers with a bare 431,
+ * so the server parses up to `PARSER_MAX_HEADER` and answers these itself, logged like any other.
+ */
+export const URI_LIMIT_BYTES = 16_384;
+const PARSER_MAX_HEADER = 256 * 1024;
 const SESSION_EXPIRED = () => new ApiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
 
 export class SandboxServer {
@@ -52,7 +62,7 @@ export class SandboxServer {
   ) {}
 
   async listen(): Promise<string> {
-    const server = createServer((req, res) => {
+    const server = createServer({ maxHeaderSize: PARSER_MAX_HEADER }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -87,6 +97,12 @@ export class SandboxServer {
     if (this.options.latencyMs > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
 
     const mutating = isMutating(method, url.pathname, body);
+    const tooLong = uriLimitStatus(req);
+    if (tooLong) {
+      record(tooLong.status, mutating);
+      res.writeHead(tooLong.status, { 'Content-Type': 'text/html' }).end(tooLong.text);
+      return;
+    }
     const fault = this.state.limits.nextFault();
     if (fault === 'drop') {
       record(0, mutating);
@@ -217,6 +233,7 @@ export class SandboxServer {
         if (method === 'DELETE') return write(deleteRecord(s, h1, h2));
       }
     }
+    if (h0 === 'composite' && h1 === undefined && method === 'POST') return read(composite(s, ctx));
     if (h0 === 'composite' && h1 === 'sobjects') {
       if (h2 === undefined && method === 'PATCH') return write(compositeWrite(s, ctx, 'update'));
       if (h2 === undefined && method === 'POST') return write(compositeWrite(s, ctx, 'create'));
@@ -254,6 +271,18 @@ export class SandboxServer {
   }
 }
 
+/** The URI as sent (request target) and the header lines, each `name: value\r\n`. */
+export function uriLimitStatus(req: IncomingMessage): { status: 414 | 431; text: string } | null {
+  const uri = Buffer.byteLength(req.url ?? '');
+  if (uri > URI_LIMIT_BYTES) return { status: 414, text: '<h1>414 URI Too Long</h1>' };
+  let headers = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    headers += Buffer.byteLength(req.rawHeaders[i]!) + Buffer.byteLength(req.rawHeaders[i + 1]!) + 4;
+  if (uri + headers > URI_LIMIT_BYTES)
+    return { status: 431, text: '<h1>431 Request Header Fields Too Large</h1>' };
+  return null;
+}
+
 const SOAP_MUTATIONS = /<(?:\w+:)?(?:create|upsert|update|delete|rename)Metadata\b/;
 
 /**
@@ -264,7 +293,8 @@ export function isMutating(method: string, path: string, body: string): boolean 
   if (path.startsWith('/services/oauth2/')) return false;
   if (path.startsWith('/services/Soap/')) return SOAP_MUTATIONS.test(body);
   if (method === 'GET' || method === 'HEAD') return false;
-  // POST /composite/sobjects/<Object> is a read (retrieve many by id).
+  // POST /composite/sobjects/<Object> is a read (retrieve many by id); so is a composite of queries.
+  if (method === 'POST' && /\/composite\/?$/.test(path)) return /"method"\s*:\s*"(?!GET")/i.test(body);
   if (method === 'POST' && /\/composite\/sobjects\/[^/]+\/?$/.test(path)) return false;
   return true;
 }

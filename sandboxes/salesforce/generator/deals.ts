@@ -35,6 +35,9 @@ export interface OpportunityLife {
   readonly createdBy: string;
 }
 
+/** Chance that an opportunity is moved to another rep once during its life. */
+export const OWNER_MOVE_CHANCE = 0.09;
+
 /** History rows per opportunity are addressed as index × SLOTS + k. */
 export const SLOTS = 16;
 
@@ -115,7 +118,9 @@ export function opportunityLife(model: OrgModel, index: number): OpportunityLife
     });
     current = to;
   };
-  if (rnd.chance(0.05)) moveTo(createdAt + rnd.next() * (endAt - createdAt));
+  // About a tenth of opportunities change owner: 9% are moved (territory changes, a rep who is
+  // overloaded, a deal escalated); the open deals of reps who leave add 1–3% depending on the seed.
+  if (rnd.chance(OWNER_MOVE_CHANCE)) moveTo(createdAt + rnd.next() * (endAt - createdAt));
   if (current.activeTo !== null && current.activeTo < endAt) moveTo(current.activeTo);
 
   const last = stages[stages.length - 1]!;

@@ -7,6 +7,9 @@ import { header, json, type Reply, type RequestContext, type SandboxState } from
 
 const DEFAULT_BATCH = 2000;
 
+/** "Maximum length of SOQL statements: by default, 100,000 characters" (limits cheat sheet). */
+export const MAX_SOQL_CHARS = 100_000;
+
 /**
  * `Sforce-Query-Options: batchSize=N` asks for pages of N (200..2,000); Salesforce treats it
  * as a hint, so out-of-range values are clamped rather than refused.
@@ -24,6 +27,12 @@ export function runQuery(state: SandboxState, ctx: RequestContext, all: boolean,
   if (soql === null || soql.trim() === '') {
     throw new ApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
   }
+  if (soql.length > MAX_SOQL_CHARS)
+    throw new ApiError(
+      400,
+      'MALFORMED_QUERY',
+      `SOQL statements cannot be longer than ${MAX_SOQL_CHARS} characters`,
+    );
   const query = parseSoql(soql);
   const plan = planQuery(query, {
     now: state.store.now(),
