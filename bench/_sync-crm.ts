@@ -28,6 +28,8 @@ export interface CrmTarget {
   readonly reset: () => void;
   readonly peer: { readonly script: string; readonly env: NodeJS.ProcessEnv };
   readonly profile: () => unknown;
+  /** Edits the first `count` live deals as a user would (amount + 1), for an incremental sync. */
+  readonly editDeals: (count: number) => void;
 }
 
 export async function startCrm(crm: Crm, deals: number, others: number): Promise<CrmTarget> {
@@ -61,6 +63,15 @@ export async function startCrm(crm: Crm, deals: number, others: number): Promise
         env: { SANDBOX_URL: sandbox.baseUrl, ACCESS_TOKEN: sandbox.accessToken },
       },
       profile: () => hubspotProfile(sandbox),
+      editDeals: (count) => {
+        const picked: { id: string; amount: string | null }[] = [];
+        for (const deal of sandbox.data.deals()) {
+          if (picked.length >= count) break;
+          picked.push({ id: deal.id, amount: deal.properties['amount'] ?? null });
+        }
+        for (const { id, amount } of picked)
+          sandbox.editDeal(id, { amount: String(Number(amount ?? 0) + 1) });
+      },
     };
   }
   const sandbox = await startSalesforceSandbox({ seed: 1, deals, leads: others, dailyLimit: 100_000_000 });
@@ -85,6 +96,12 @@ export async function startCrm(crm: Crm, deals: number, others: number): Promise
       env: { INSTANCE_URL: sandbox.instanceUrl, ACCESS_TOKEN: sandbox.accessToken },
     },
     profile: () => salesforceProfile(sandbox),
+    editDeals: (count) => {
+      const live = sandbox.data.records('Opportunity').filter((row) => row['IsDeleted'] !== true);
+      for (const row of live.slice(0, count)) {
+        sandbox.edit('Opportunity', String(row['Id']), { Amount: Number(row['Amount'] ?? 0) + 1 });
+      }
+    },
   };
 }
 

@@ -2,23 +2,26 @@
  * `npx tsx bench/sync.ts`: the whole sync, end to end (issue 17 step 1). For each CRM and size,
  * this process starts the product's own sandbox (zero latency) and runs the BUILT bin in a child
  * process — `salesops sync bench --no-push --json`, which starts its in-process worker — against
- * a fresh database and queue prefix, then a second sync with nothing changed, then the peer
+ * a fresh database and queue prefix, then a second sync with nothing changed, a third after k deals changed, then the peer
  * script a user would write (bench/peer/) against the same sandbox, and the COPY + merge write
  * limit for the rows the sync wrote. The sandbox lives here, so its request log is read directly
  * and its CPU and memory are not the product's; each child's peak RSS is its own.
  *
  * Needs `npm run build` (dist/src/app/cli-main.js), Postgres and Redis. Progress on stderr, one
  * JSON document on stdout. Flags: --deals 100000 | --sizes 100000,1000000, --crm hubspot,salesforce,
- * --contacts 3000 (HubSpot contacts), --leads 3000 (Salesforce leads).
+ * --contacts 3000 (HubSpot contacts), --leads 3000 (Salesforce leads), --changed 0.01 (share of
+ * deals edited before the incremental sync), --cpu-prof (the first sync's top ten frames).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { databaseName, dropDatabase, ensureDatabase } from '../src/db.js';
 import { createTestDatabase, uniqueDatabaseUrl, uniqueQueuePrefix } from '../test/support/test-db.js';
+import { topFrames } from './_cpu-profile.js';
 import { mavenProfile } from './_history-profile.js';
 import { type MeasuredRun, runMeasured } from './_measured-child.js';
 import type { RequestTally } from './_request-kinds.js';
@@ -37,6 +40,9 @@ const sizes = flag('sizes', flag('deals', '100000')).split(',').map(Number);
 const crms = flag('crm', 'hubspot,salesforce').split(',');
 const CONTACTS = Number(flag('contacts', '3000'));
 const LEADS = Number(flag('leads', '3000'));
+/** Share of deals edited in the sandbox before the incremental sync (k = 1% of the portal). */
+const CHANGED_SHARE = Number(flag('changed', '0.01'));
+const PROFILE = args.includes('--cpu-prof');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SERVER = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** The warehouse tables the pull stage writes per record. */
@@ -98,6 +104,8 @@ interface SyncMeasure {
   readonly pg: Record<string, number>;
   readonly timings: Record<string, number>;
   readonly rows: Record<string, number>;
+  /** md5 of every metric value (key and value, not when it was computed), to see whether a run changed any. */
+  readonly metricDigest: string | null;
 }
 
 async function syncOnce(
@@ -105,14 +113,19 @@ async function syncOnce(
   env: NodeJS.ProcessEnv,
   url: string,
   admin: pg.Client,
+  nodeArgs: readonly string[] = [],
 ): Promise<SyncMeasure> {
   const name = databaseName(url);
   target.reset();
   const before = await dbStats(admin, name, true);
-  const run = await runMeasured(process.execPath, [BIN, 'sync', 'bench', '--no-push', '--json'], {
-    env,
-    cwd: root,
-  });
+  const run = await runMeasured(
+    process.execPath,
+    [...nodeArgs, BIN, 'sync', 'bench', '--no-push', '--json'],
+    {
+      env,
+      cwd: root,
+    },
+  );
   failIf(run, 'salesops sync');
   const requests = target.kinds();
   const after = await dbStats(admin, name, true);
@@ -123,6 +136,10 @@ async function syncOnce(
       'select timings from sync_runs order by id desc limit 1',
     );
     const rows = await countRows(product, [...PULLED_TABLES, 'metric_values']);
+    const digest = await product.query<{ md5: string | null }>(
+      `select md5(string_agg(concat_ws('|', object, record_id, metric, period_key, value_numeric::text, value_text),
+                             ',' order by object, record_id, metric, period_key)) as md5 from metric_values`,
+    );
     const delta = (key: keyof DbStats) => after[key] - before[key];
     return {
       run,
@@ -138,6 +155,7 @@ async function syncOnce(
       },
       timings: last.rows[0]?.timings ?? {},
       rows,
+      metricDigest: digest.rows[0]?.md5 ?? null,
     };
   } finally {
     await product.end();
@@ -169,7 +187,17 @@ async function measureSize(crm: Crm, deals: number, admin: pg.Client, redis: Red
     failIf(add, 'salesops connections add');
 
     progress(`${crm} ${deals}: first sync`);
-    const first = await syncOnce(target, env, database.url, admin);
+    // The profiler costs a few per cent of CPU, so it is on only when asked for.
+    const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'salesops-bench-prof-')) : null;
+    const first = await syncOnce(
+      target,
+      env,
+      database.url,
+      admin,
+      profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    );
+    const cpuTopFrames = profileDir ? topFrames(profileDir, root) : null;
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
     const warehouseDeals = first.rows['deals'] ?? 0;
     progress(
       `${crm} ${deals}: ${warehouseDeals} deals in ${round(first.run.wallMs / 1000, 1)} s; sync with nothing changed`,
@@ -183,6 +211,11 @@ async function measureSize(crm: Crm, deals: number, admin: pg.Client, redis: Red
       PULLED_TABLES.filter((t) => (first.rows[t] ?? 0) > 0),
     );
     const pullSeconds = (first.timings['pull'] ?? first.run.wallMs) / 1000;
+
+    const k = Math.max(1, Math.round(deals * CHANGED_SHARE));
+    progress(`${crm} ${deals}: sync after ${k} deals changed`);
+    target.editDeals(k);
+    const changed = await syncOnce(target, env, database.url, admin);
 
     progress(`${crm} ${deals}: the peer script`);
     await ensureDatabase(peerUrl);
@@ -226,6 +259,7 @@ async function measureSize(crm: Crm, deals: number, admin: pg.Client, redis: Red
         postgres: first.pg,
         stageMs: first.timings,
         computeMs: first.timings['compute'] ?? null,
+        ...(cpuTopFrames && { cpuTopFrames }),
         rows: first.rows,
         summary: first.summary,
       },
@@ -237,6 +271,17 @@ async function measureSize(crm: Crm, deals: number, admin: pg.Client, redis: Red
         postgresActiveMs: again.pgActiveMs,
         stageMs: again.timings,
         computeMs: again.timings['compute'] ?? null,
+        metricValuesUnchanged: first.metricDigest === again.metricDigest,
+      },
+      changed: {
+        changedDeals: k,
+        wallSeconds: round(changed.run.wallMs / 1000),
+        requests: changed.requests,
+        pagedRequests: pagedRequests(crm, changed.requests),
+        peakRssMb: changed.run.peakRssMb,
+        postgresActiveMs: changed.pgActiveMs,
+        stageMs: changed.timings,
+        computeMs: changed.timings['compute'] ?? null,
       },
       peer: {
         wallSeconds: round(peerRun.wallMs / 1000),
