@@ -9,6 +9,7 @@ export interface SizeResult {
   readonly crm: 'hubspot' | 'salesforce';
   readonly deals: number;
   readonly history: unknown;
+  readonly loadAverage1m: { readonly beforeProduct: number; readonly beforePeer: number };
   readonly product: {
     readonly peakRssMb: number | null;
     readonly computeMs: number | null;

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -186,6 +186,7 @@ async function measureSize(crm: Crm, deals: number, admin: pg.Client, redis: Red
     );
     failIf(add, 'salesops connections add');
 
+    const load = { beforeProduct: loadavg()[0] ?? 0, beforePeer: 0 };
     progress(`${crm} ${deals}: first sync`);
     // The profiler costs a few per cent of CPU, so it is on only when asked for.
     const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'salesops-bench-prof-')) : null;
@@ -218,6 +219,7 @@ async function measureSize(crm: Crm, deals: number, admin: pg.Client, redis: Red
     const changed = await syncOnce(target, env, database.url, admin);
 
     progress(`${crm} ${deals}: the peer script`);
+    load.beforePeer = loadavg()[0] ?? 0;
     await ensureDatabase(peerUrl);
     target.reset();
     const peerRun = await runMeasured(
@@ -245,6 +247,7 @@ async function measureSize(crm: Crm, deals: number, admin: pg.Client, redis: Red
       crm,
       deals,
       history: profile,
+      loadAverage1m: { beforeProduct: round(load.beforeProduct, 1), beforePeer: round(load.beforePeer, 1) },
       product: {
         wallSeconds: round(first.run.wallMs / 1000),
         dealsInWarehouse: warehouseDeals,
@@ -341,7 +344,12 @@ process.stdout.write(
   `${JSON.stringify(
     {
       benchmark: 'sync',
-      machine: { cores: cpus().length, node: process.version, busy: true },
+      machine: {
+        cores: cpus().length,
+        node: process.version,
+        busy: true,
+        loadAverage1mAtEnd: round(loadavg()[0] ?? 0, 1),
+      },
       sandbox: {
         latencyMs: 0,
         rateLimit: 'none (HubSpot advertises 1,000,000 per 10 s)',
