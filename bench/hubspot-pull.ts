@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- hubspot-pull`: how fast the HubSpot connector pulls deals, and how closely it
- * fills a rate budget. The sandbox runs in a child process (its CPU and memory are not ours);
+ * fills a rate budget. Connector pages only: no history, warehouse or worker (the whole sync is
+ * `bench/sync.ts`). The sandbox runs in a child process (its CPU and memory are not ours);
  * each measured case runs in its own child too, so one case's peak RSS never colours another's.
  *
  * - throughput: deals/s of `deals(null)` (list pages, mapped and validated) at zero latency with no
@@ -175,6 +176,7 @@ async function main(): Promise<void> {
   if (args.includes('--budget')) return budgetFill(deals);
   const sizes = flag('sizes', '100000,1000000').split(',').map(Number);
   const result = {
+    scope: 'connector pages only: no history, warehouse or worker (bench/sync.ts times the whole sync)',
     throughput: sizes.map((n) => runCase('--throughput', n)),
     budget: runCase('--budget', Number(flag('budget-deals', '60000'))),
     goals: { dealsPerSecond: 20_000, peakRssMb: 300, ratio: 1.05 },
