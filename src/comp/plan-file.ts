@@ -27,7 +27,14 @@ const componentSchema = z.strictObject({
   cap: z.number().nonnegative('must be 0 or more (a cap is the highest multiplier)').nullable().optional(),
   rates: z.array(pair).optional(),
 });
-const lenientComponent = z.object(componentSchema.shape);
+// For a component whose strict shape failed: every key loosely typed, so the checks zod cannot
+// make (a decreasing curve, the weights) still run and one pass lists every problem.
+const lenientComponent = z.object({
+  ...componentSchema.shape,
+  measure: z.string(),
+  threshold: z.number().optional(),
+  cap: z.number().nullable().optional(),
+});
 const topSchema = z.strictObject({
   name: z.string().trim().min(1),
   currency: z
@@ -113,6 +120,8 @@ class ProblemList {
 
 type Lenient = z.infer<typeof lenientComponent>;
 
+const MEASURES: ReadonlySet<string> = new Set(['attainment', 'team_attainment', 'credited_amount']);
+
 function checkCurve(c: Lenient, path: Path, out: ProblemList): boolean {
   const curve = c.curve;
   if (curve === undefined) {
@@ -197,14 +206,15 @@ function checkRates(c: Lenient, path: Path, out: ProblemList): boolean {
 }
 
 function toComponent(c: Lenient): PlanComponent {
-  if (c.measure === 'credited_amount') {
-    return { kind: 'commission', name: c.name, measure: c.measure, rates: c.rates as RateTier[] };
+  const measure = c.measure as PlanComponent['measure'];
+  if (measure === 'credited_amount') {
+    return { kind: 'commission', name: c.name, measure, rates: c.rates as RateTier[] };
   }
   const curve = c.curve as CurvePoint[];
   return {
     kind: 'curve',
     name: c.name,
-    measure: c.measure,
+    measure,
     weight: c.weight as number,
     threshold: c.threshold ?? (curve[0] as CurvePoint)[0],
     curve,
@@ -246,6 +256,7 @@ export function parsePlanFile(text: string): ParsedPlan {
   const strictTop = topSchema.safeParse(data);
   if (!strictTop.success) out.addZod([], strictTop.error, data);
   const components: (Lenient | null)[] = [];
+  const weights: { name: string; weight: number | undefined }[] = [];
   const rawComponents = valueAt(data, ['components']);
   (Array.isArray(rawComponents) ? rawComponents : []).forEach((raw, i) => {
     const path = ['components', i];
@@ -258,8 +269,14 @@ export function parsePlanFile(text: string): ParsedPlan {
       return;
     }
     const c = parsed.data;
-    const ok = c.measure === 'credited_amount' ? checkRates(c, path, out) : checkCurve(c, path, out);
+    const known = MEASURES.has(c.measure);
+    const ok = !known
+      ? false
+      : c.measure === 'credited_amount'
+        ? checkRates(c, path, out)
+        : checkCurve(c, path, out);
     components.push(ok && strict.success ? c : null);
+    if (known && c.measure !== 'credited_amount') weights.push({ name: c.name, weight: c.weight });
   });
   const names = new Map<string, number>();
   components.forEach((c, i) => {
@@ -267,13 +284,13 @@ export function parsePlanFile(text: string): ParsedPlan {
     if (names.has(c.name)) out.add(['components', i], `a second component named "${c.name}"`, 'name');
     names.set(c.name, i);
   });
-  const weighted = components.filter((c): c is Lenient => c !== null && c.measure !== 'credited_amount');
   const allParsed = components.every((c) => c !== null);
-  if (allParsed && weighted.length > 0) {
-    const total = sum(weighted.map((c) => fromNumber(c.weight as number)));
+  // Summed whenever every weighted component has a weight (a missing one is its own problem).
+  if (weights.length > 0 && weights.every((w) => w.weight !== undefined)) {
+    const total = sum(weights.map((w) => fromNumber(w.weight as number)));
     if (compare(total, ONE) !== 0) {
-      const parts = weighted.map((c) => `${c.name} ${c.weight}`).join(' + ');
-      out.add(['components'], `the weights sum to ${toNumber(total)} (${parts}), not 1`);
+      const parts = weights.map((w) => `${w.name} ${w.weight}`).join(' + ');
+      out.add([], `the weights sum to ${toNumber(total)} (${parts}), not 1`, 'components');
     }
   }
   if (!strictTop.success || out.problems.length > 0 || !allParsed) {
