@@ -21,7 +21,10 @@ export const compAdjustmentRow = z.object({
     .string()
     .regex(/^-?\d+(\.\d{1,2})?$/, 'must be an amount such as 500 or -120.50 (at most cents)')
     .refine((value) => Number(value) !== 0, 'must not be 0'),
-  reason: z.string().trim().min(1, 'must say why (the rep reads it on their statement)'),
+  reason: z
+    .string({ error: 'must say why (the rep reads it on their statement)' })
+    .trim()
+    .min(1, 'must say why (the rep reads it on their statement)'),
 });
 export type CompAdjustmentRow = z.infer<typeof compAdjustmentRow>;
 
