@@ -41,20 +41,32 @@ export interface ComputedStatement {
   readonly drawBalanceCents: bigint;
 }
 
-/** Σ amount × share, exact (a split may leave a fraction of a cent). */
+/**
+ * Σ amount × share, exact (a split may leave a fraction of a cent). Amounts are summed per
+ * distinct share first, so a quarter of deals costs bigint additions, not fraction arithmetic.
+ */
 export function creditedCents(credits: StatementInputs['credits']): Fraction {
-  return sum(credits.map((c) => mul(fraction(c.amountCents), fromNumber(c.share))));
+  const byShare = new Map<number, bigint>();
+  for (const c of credits) byShare.set(c.share, (byShare.get(c.share) ?? 0n) + c.amountCents);
+  return sum([...byShare].map(([share, amount]) => mul(fraction(amount), fromNumber(share))));
 }
 
+const byDealId = (a: { dealId: string }, b: { dealId: string }): number =>
+  a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : 0;
+
+/**
+ * sha256 of the inputs: canonical JSON (sorted keys) of everything but the credits, which, being
+ * most of the bytes, are written as fixed-order tuples sorted by deal id (the same canonical
+ * form, without a key sort per deal).
+ */
 export function inputsHash(inputs: StatementInputs): string {
-  const { plan, credits, adjustments, ...rest } = inputs;
-  const canonical = {
-    ...rest,
-    plan: { name: plan.name, hash: plan.hash },
-    credits: [...credits].sort((a, b) => (a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : 0)),
-    adjustments,
-  };
-  return createHash('sha256').update(canonicalJson(canonical)).digest('hex');
+  const { plan, credits, ...rest } = inputs;
+  const hash = createHash('sha256');
+  hash.update(canonicalJson({ ...rest, plan: { name: plan.name, hash: plan.hash } }));
+  for (const c of [...credits].sort(byDealId)) {
+    hash.update(JSON.stringify([c.dealId, c.name, c.closeDate, String(c.amountCents), c.share]));
+  }
+  return hash.digest('hex');
 }
 
 /** An exact amount of cents as a JSON number of currency units, to the cent. */
@@ -135,9 +147,7 @@ export function computeStatement(inputs: StatementInputs): ComputedStatement {
     total: centsToNumber(totalCents),
     drawBalance: drawCents === null ? null : centsToNumber(drawBalanceCents),
     credits: [...inputs.credits]
-      .sort((a, b) =>
-        a.closeDate === b.closeDate ? (a.dealId < b.dealId ? -1 : 1) : a.closeDate < b.closeDate ? -1 : 1,
-      )
+      .sort((a, b) => (a.closeDate === b.closeDate ? byDealId(a, b) : a.closeDate < b.closeDate ? -1 : 1))
       .map((c) => ({
         dealId: c.dealId,
         name: c.name,
