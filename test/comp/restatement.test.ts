@@ -109,6 +109,35 @@ describe('restate', () => {
     ]);
   });
 
+  it('the lines go into the first open statement and its total', () => {
+    // Q2: Ana at 100 % (15,000) and the team at 100 % (5,000) = 20,000; with the −12,300
+    // restatement of Q1: 7,700.
+    const { lines } = restate(
+      anaClosed,
+      { credits: [deal('D1', 60_000)], quotaCents: anaClosed.quotaCents, team: team(940_000, 1_000_000) },
+      [change({})],
+    );
+    const q2 = computeStatement(
+      inputs(plan, {
+        period: { key: '2027-Q2', start: '2027-04-01', end: '2027-06-30' },
+        workingDays: { assigned: 65, period: 65 },
+        credits: [deal('E1', 100_000, 1, '2027-05-03')],
+        team: team(1_000_000, 1_000_000),
+        adjustments: lines,
+      }),
+    ).statement;
+    expect(q2.adjustments).toEqual([
+      {
+        kind: 'restatement',
+        dealId: 'D2',
+        period: '2027-Q1',
+        amount: -12_300,
+        reason: 'restates closed 2027-Q1: deal D2 changed in the CRM on 2027-04-20',
+      },
+    ]);
+    expect(q2.total).toBe(7_700);
+  });
+
   it('a quota corrected after the close is one restatement without a deal', () => {
     // Quota 100,000 → 120,000: 120,000 ÷ 120,000 = 1 → 15,000, down 6,000 from 21,000.
     const { lines } = restate(
