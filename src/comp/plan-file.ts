@@ -257,6 +257,8 @@ export function parsePlanFile(text: string): ParsedPlan {
   if (!strictTop.success) out.addZod([], strictTop.error, data);
   const components: (Lenient | null)[] = [];
   const weights: { name: string; weight: number | undefined }[] = [];
+  // A component whose keys could not even be read may carry a weight: no sum is then claimed.
+  let unreadable = false;
   const rawComponents = valueAt(data, ['components']);
   (Array.isArray(rawComponents) ? rawComponents : []).forEach((raw, i) => {
     const path = ['components', i];
@@ -266,6 +268,7 @@ export function parsePlanFile(text: string): ParsedPlan {
     const parsed = strict.success ? strict : lenientComponent.safeParse(raw);
     if (!parsed.success) {
       components.push(null);
+      unreadable = true;
       return;
     }
     const c = parsed.data;
@@ -286,7 +289,7 @@ export function parsePlanFile(text: string): ParsedPlan {
   });
   const allParsed = components.every((c) => c !== null);
   // Summed whenever every weighted component has a weight (a missing one is its own problem).
-  if (weights.length > 0 && weights.every((w) => w.weight !== undefined)) {
+  if (!unreadable && weights.length > 0 && weights.every((w) => w.weight !== undefined)) {
     const total = sum(weights.map((w) => fromNumber(w.weight as number)));
     if (compare(total, ONE) !== 0) {
       const parts = weights.map((w) => `${w.name} ${w.weight}`).join(' + ');

@@ -176,6 +176,20 @@ components:
     ]);
   });
 
+  it('claims no weight sum when a component cannot be read (a quoted weight is its own problem)', () => {
+    expect(
+      problems(`
+name: Quoted
+currency: USD
+payoutPeriod: quarter
+targetIncentive: 20000
+components:
+  - { name: individual, weight: "0.75", measure: attainment, curve: [[0, 0], [1, 1]] }
+  - { name: team, weight: 0.25, measure: team_attainment, curve: [[0, 0], [1, 1]] }
+`),
+    ).toEqual([{ line: 6, path: 'components.0.weight', message: 'expected number, got string "0.75"' }]);
+  });
+
   it('names a YAML syntax error by its line', () => {
     const found = problems(`
 name: Bad

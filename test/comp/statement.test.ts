@@ -17,6 +17,17 @@ describe('proration', () => {
     expect(p.factor).toEqual({ num: 41n, den: 64n });
   });
 
+  it('the same hire month by month: January 0 of 21, February 18 of 20, March 23 of 23', () => {
+    // The month counts of the comment above: 21, 20, 23; from Feb 3, February loses two days.
+    const hire = { start: '2027-02-03', end: '2027-12-31' };
+    const months = payoutPeriodsIn('month', parsePeriod('2027-Q1', fiscal), fiscal);
+    expect(months.map((m) => [prorate(hire, m).assigned, prorate(hire, m).period])).toEqual([
+      [0, 21],
+      [18, 20],
+      [23, 23],
+    ]);
+  });
+
   it('a monthly plan asked for a quarter lists its three months; a quarterly plan refuses a month', () => {
     const quarter = parsePeriod('2027-Q1', fiscal);
     expect(payoutPeriodsIn('month', quarter, fiscal).map((p) => p.key)).toEqual([
