@@ -17,6 +17,7 @@ import { computeStatement } from './statement.js';
  * the listed deals — a credit of a deal not listed, a changed quota or team quota — is one more
  * `restatement` line per deal, then one without a deal.
  */
+/** One per deal: what the deal is now, against what the closed period counted. */
 export interface DealChange {
   readonly dealId: string;
   /** `lost` / `deleted`: a won deal turned lost or was deleted; `changed`: anything else. */
@@ -80,6 +81,9 @@ export function restate(
   );
   let standingTeamDelta = 0n;
   for (const change of ordered) {
+    // Two changes of one deal would apply its current credit twice, the first time ignoring the lookback.
+    if (done.has(change.dealId))
+      throw new RangeError(`deal ${change.dealId} is listed twice; pass its change once`);
     done.add(change.dealId);
     const age = daysInclusive(change.closeDate, change.changedOn) - 1;
     if (change.kind !== 'changed') {
