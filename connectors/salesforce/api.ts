@@ -40,6 +40,8 @@ export interface SalesforceApi {
     path: string,
     schema: z.ZodType<T>,
     body?: unknown,
+    /** Extra request headers, e.g. `Sforce-Auto-Assign: FALSE` on lead owner writes. */
+    headers?: Readonly<Record<string, string>>,
   ): Promise<T>;
   /** The jsforce connection, for the Metadata API. */
   connection(): Promise<jsforce.Connection>;
@@ -155,14 +157,14 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
   return {
     version,
     pages,
-    async request(method, path, schema, body) {
+    async request(method, path, schema, body, extraHeaders) {
       const c = await connection();
       const url = path.startsWith('/services/') ? path : `/services/data/v${version}${path}`;
       const result = await guard(() =>
         c.request<unknown>({
           method,
           url,
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...extraHeaders },
           ...(body !== undefined && { body: JSON.stringify(body) }),
         }),
       );

@@ -1,0 +1,166 @@
+import { DateTime } from 'luxon';
+import type { Connection } from '../connections/connection-store.js';
+import type { Db } from '../db.js';
+import type { Logger } from '../logger.js';
+import { queueLeadOwnerWrites } from '../warehouse/push-tables.js';
+import {
+  activeRoutingRules,
+  type DecisionInsert,
+  type RoutingLeadRow,
+  type RoutingOwnerRow,
+  receivedLeads,
+  routingCandidates,
+  routingOwners,
+  saveDecisions,
+} from '../warehouse/routing-tables.js';
+import type { SyncRunCounts } from '../warehouse/tables.js';
+import { matchPool } from './pool-match.js';
+import { createStandInLedger, type RotationLedger } from './rotation-stand-in.js';
+import type { DeficitPeriod, PoolMember, PoolRules, RoutableLead, RoutingRules } from './routing-model.js';
+
+/**
+ * The route stage (DESIGN §1, §11), between pull and compute: every lead pull left without a rep
+ * owner (no owner, a queue, an owner in `routeFrom`), created since routing was enabled and never
+ * routed, gets one from its pool's rotation. Each pool's ledger is first fed the period's leads
+ * its members already received (routed or by hand, so hand assignments are balanced out), then
+ * decides the new leads oldest first. Decisions and the owner writes they queue in the outbox
+ * are stored in one transaction: the decision row is the claim, so a crash after it leaves the
+ * write to the push stage (which writes the same owner on a retry) and a crash before it leaves
+ * nothing to undo. A lead no member can take stays unrouted with the reason, and is offered to
+ * the rotation again on the next run; it is never given to a default owner.
+ */
+export interface RouteOptions {
+  readonly runId: number | null;
+  /** The moment decisions are taken at (injected; the engine passes the wall clock). */
+  readonly now: Date;
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+  /** Build the ledger of one pool; the stand-in until the core rotation lands. */
+  readonly ledger?: (pool: PoolRules, members: readonly PoolMember[], timeZone: string) => RotationLedger;
+}
+
+export interface RouteOutcome {
+  readonly counts: SyncRunCounts;
+}
+
+/** Decisions per transaction: big enough that a 100,000-lead backlog is a few hundred commits. */
+const SAVE_BATCH = 500;
+
+export function routableLead(row: RoutingLeadRow): RoutableLead {
+  const domain = row.email?.includes('@') ? (row.email.split('@')[1]?.toLowerCase() ?? null) : null;
+  return {
+    externalId: row.externalId,
+    createdAt: row.createdAt,
+    email: row.email,
+    fields: {
+      source: row.source,
+      rating: row.rating,
+      score: row.score === null ? null : Number(row.score),
+      status: row.status,
+      email: row.email,
+      domain,
+    },
+  };
+}
+
+/** The members of a pool: listed owners by email, or every rep with weight > 0 (`rotation`). */
+export function poolMembers(pool: PoolRules, owners: readonly RoutingOwnerRow[]): PoolMember[] {
+  const reps = owners.filter((o) => o.active && !o.isQueue);
+  const chosen =
+    pool.members === 'rotation'
+      ? reps.filter((o) => o.windows.some((w) => w.weight > 0))
+      : pool.members.flatMap((email) => reps.filter((o) => o.email === email));
+  return chosen.map((o) => ({
+    email: o.email,
+    ownerId: o.ownerId,
+    windows: o.windows.map((w) => ({ ...w, hours: null, timeZone: null })),
+  }));
+}
+
+/** Where a pool's deficit period starts (ISO weeks, Monday first; calendar months and quarters). */
+export function periodStart(period: DeficitPeriod, at: Date, timeZone: string): Date {
+  return DateTime.fromJSDate(at, { zone: timeZone }).startOf(period).toJSDate();
+}
+
+export async function routeStage(
+  db: Db,
+  connection: Connection,
+  options: RouteOptions,
+): Promise<RouteOutcome> {
+  const stored = await activeRoutingRules(db, connection.id);
+  if (!stored) return { counts: {} };
+  const rules = stored.rules as RoutingRules;
+  const candidates = await routingCandidates(db, connection.id, stored.routingSince, rules.routeFrom);
+  if (candidates.length === 0) return { counts: { routed: 0, unrouted: 0 } };
+
+  const tz = connection.timeZone;
+  const now = options.now;
+  const owners = await routingOwners(db, connection.id);
+  const emailOf = new Map(owners.map((o) => [o.ownerId, o.email]));
+  const makeLedger = options.ledger ?? createStandInLedger;
+  const ledgers = new Map<string, RotationLedger>();
+  const starts = rules.pools.map((p) => periodStart(p.period, now, tz).getTime());
+  const history = await receivedLeads(db, connection.id, new Date(Math.min(...starts)), now, rules.routeFrom);
+  rules.pools.forEach((pool, i) => {
+    const ledger = makeLedger(pool, poolMembers(pool, owners), tz);
+    const start = starts[i] as number;
+    for (const row of history) {
+      if (row.createdAt.getTime() < start) continue;
+      const inPool = row.decidedPool ?? matchPool(rules, routableLead(row)).name;
+      const email = row.receivedBy === null ? undefined : emailOf.get(row.receivedBy);
+      if (inPool === pool.name && email) ledger.record(email, row.createdAt);
+    }
+    ledgers.set(pool.name, ledger);
+  });
+
+  let routed = 0;
+  let unrouted = 0;
+  for (let i = 0; i < candidates.length; i += SAVE_BATCH) {
+    if (options.signal?.aborted) {
+      // Stop between transactions: every committed decision stands, the rest are still candidates.
+      throw options.signal.reason instanceof Error ? options.signal.reason : new Error('route aborted');
+    }
+    const batch = candidates.slice(i, i + SAVE_BATCH);
+    const inserts: DecisionInsert[] = [];
+    const previous = new Map<string, string | null>();
+    for (const row of batch) {
+      const lead = routableLead(row);
+      const pool = matchPool(rules, lead);
+      const ledger = ledgers.get(pool.name) as RotationLedger;
+      const decision = ledger.decide(lead, now, stored.hash);
+      if (decision.chosen) ledger.record(decision.chosen.email, now);
+      previous.set(row.externalId, row.ownerId);
+      inserts.push({
+        leadId: decision.leadId,
+        hop: 0,
+        decidedAt: decision.decidedAt,
+        rulesHash: decision.rulesHash,
+        pool: decision.pool,
+        kind: decision.kind,
+        members: decision.members,
+        chosenOwnerId: decision.chosen?.ownerId ?? null,
+        chosenEmail: decision.chosen?.email ?? null,
+        unroutedReason: decision.unroutedReason,
+        detail: {
+          ...(decision.accountDomain && { accountDomain: decision.accountDomain }),
+          ...(decision.rerouteFrom && { rerouteFrom: decision.rerouteFrom }),
+        },
+        leadCreatedAt: row.createdAt,
+      });
+    }
+    const claimed = await saveDecisions(db, connection.id, options.runId, inserts, async (trx, ids) => {
+      const writes = inserts
+        .filter((d) => d.chosenOwnerId !== null && ids.has(d.leadId))
+        .map((d) => ({
+          leadId: d.leadId,
+          ownerId: d.chosenOwnerId as string,
+          previous: previous.get(d.leadId) ?? null,
+        }));
+      await queueLeadOwnerWrites(trx, connection.id, options.runId, writes);
+    });
+    routed += claimed.size;
+    unrouted += inserts.filter((d) => d.chosenOwnerId === null).length;
+  }
+  options.logger?.info({ routed, unrouted, rules: stored.hash }, 'leads routed');
+  return { counts: { routed, unrouted } };
+}
