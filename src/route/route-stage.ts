@@ -16,7 +16,14 @@ import {
 import type { SyncRunCounts } from '../warehouse/tables.js';
 import { matchPool } from './pool-match.js';
 import { createStandInLedger, type RotationLedger } from './rotation-stand-in.js';
-import type { DeficitPeriod, PoolMember, PoolRules, RoutableLead, RoutingRules } from './routing-model.js';
+import type {
+  DeficitPeriod,
+  MemberStanding,
+  PoolMember,
+  PoolRules,
+  RoutableLead,
+  RoutingRules,
+} from './routing-model.js';
 
 /**
  * The route stage (DESIGN §1, §11), between pull and compute: every lead pull left without a rep
@@ -74,6 +81,30 @@ export function poolMembers(pool: PoolRules, owners: readonly RoutingOwnerRow[])
     email: o.email,
     ownerId: o.ownerId,
     windows: o.windows.map((w) => ({ ...w, hours: null, timeZone: null })),
+  }));
+}
+
+/**
+ * Each standing with `share`: this lead's part of the expected count (weight ÷ Σ weights of the
+ * eligible members), so a report sums expected leads from the decisions whatever the ledger.
+ */
+function withShares(
+  standings: readonly MemberStanding[],
+  members: readonly PoolMember[],
+  at: Date,
+  timeZone: string,
+): (MemberStanding & { share: number })[] {
+  const day = DateTime.fromJSDate(at, { zone: timeZone }).toISODate() as string;
+  const weightOf = (email: string): number => {
+    const windows = members.find((m) => m.email === email)?.windows ?? [];
+    if (windows.length === 0) return 1;
+    const w = windows.find((x) => (x.from === null || x.from <= day) && (x.to === null || day <= x.to));
+    return w?.weight ?? 0;
+  };
+  const total = standings.reduce((sum, m) => sum + (m.excluded === null ? weightOf(m.email) : 0), 0);
+  return standings.map((m) => ({
+    ...m,
+    share: m.excluded === null && total > 0 ? weightOf(m.email) / total : 0,
   }));
 }
 
@@ -137,7 +168,7 @@ export async function routeStage(
         rulesHash: decision.rulesHash,
         pool: decision.pool,
         kind: decision.kind,
-        members: decision.members,
+        members: withShares(decision.members, poolMembers(pool, owners), now, tz),
         chosenOwnerId: decision.chosen?.ownerId ?? null,
         chosenEmail: decision.chosen?.email ?? null,
         unroutedReason: decision.unroutedReason,
