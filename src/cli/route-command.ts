@@ -82,9 +82,16 @@ export function registerRoute(program: Command, ctx: CliContext): void {
       const { db, connections } = await ctx.ready();
       const connection = await connections.get(o.connection);
       const explanation = await explainLead(db, connection.id, lead);
-      if (!explanation) throw new CliError(`Lead ${lead} has no routing decision on "${connection.name}".`);
       if (o.json) {
-        printJson(ctx.io, explanation);
+        // A lead never routed is an answer, not a failure: the document lists no decision.
+        printJson(
+          ctx.io,
+          explanation ?? { leadId: lead, currentOwner: null, manualOverride: false, decisions: [] },
+        );
+        return;
+      }
+      if (!explanation) {
+        printLine(ctx.io, `Lead ${lead} has no routing decision on "${connection.name}".`);
         return;
       }
       for (const d of explanation.decisions) {
