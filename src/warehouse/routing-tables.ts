@@ -113,7 +113,10 @@ export async function routingCandidates(
     select ${leadColumns}
     from leads l
     left join owners o on o.connection_id = l.connection_id and o.external_id = l.owner_id
-    where l.connection_id = ${c} and not l.is_deleted and l.crm_created_at >= ${since}
+    -- CRMs stamp creation to the second (Salesforce CreatedDate): a lead of the install's own
+    -- second came after it as far as anyone can tell.
+    where l.connection_id = ${c} and not l.is_deleted
+      and l.crm_created_at >= date_trunc('second', ${since}::timestamptz)
       and (l.owner_id is null or ${unownedBy('o', routeFrom)})
       and not exists (select 1 from routing_decisions d
         where d.connection_id = ${c} and d.lead_id = l.external_id and d.chosen_owner_id is not null)

@@ -210,7 +210,10 @@ export function createRecord(state: SandboxState, ctx: RequestContext, name: str
     [{ ...(body as object), attributes: { type: t.name } }],
     false,
   );
-  if (result?.success) return json({ id: result.id, success: true, errors: [] }, 201);
+  if (result?.success) {
+    if (t.name === 'Lead' && result.id) applyLeadAssignmentRule(state, ctx, result.id);
+    return json({ id: result.id, success: true, errors: [] }, 201);
+  }
   const e = result!.errors[0]!;
   return json([{ message: e.message, errorCode: e.statusCode, fields: e.fields }], 400);
 }
