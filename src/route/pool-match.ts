@@ -125,3 +125,37 @@ export function conditionImplies(b: MatchCondition, a: MatchCondition): boolean 
 export function shadows(earlier: PoolRules, later: PoolRules): boolean {
   return earlier.match.every((a) => later.match.some((b) => conditionImplies(b, a)));
 }
+
+/**
+ * Why a pool's own conditions can never hold together (two `equals` on one field with different
+ * values, disjoint ranges, `present: false` beside a test that needs a value), or null. Like
+ * the shadow rule, sound: a reason is a proof; null only means none was found.
+ */
+export function contradiction(pool: PoolRules): string | null {
+  const fields = new Map<string, MatchCondition[]>();
+  for (const c of pool.match) fields.set(c.field, [...(fields.get(c.field) ?? []), c]);
+  for (const [field, conditions] of fields) {
+    const presence = conditions.filter((c) => c.op === 'present');
+    const needsValue = conditions.some((c) => c.op !== 'present' || c.present);
+    if (presence.some((c) => c.op === 'present' && !c.present) && needsValue) {
+      return `${field} must be absent and have a value`;
+    }
+    let allowed: Set<string> | null = null;
+    for (const c of conditions) {
+      const keys = c.op === 'equals' ? [ruleKey(c.value)] : c.op === 'in' ? c.values.map(ruleKey) : null;
+      if (keys === null) continue;
+      allowed =
+        allowed === null ? new Set(keys) : new Set(keys.filter((k) => (allowed as Set<string>).has(k)));
+    }
+    if (allowed !== null && allowed.size === 0) return `no value of ${field} passes all its equals/in tests`;
+    let low = Number.NEGATIVE_INFINITY;
+    let high = Number.POSITIVE_INFINITY;
+    for (const c of conditions) {
+      if (c.op !== 'range') continue;
+      if (c.min !== null) low = Math.max(low, c.min);
+      if (c.max !== null) high = Math.min(high, c.max);
+    }
+    if (low > high) return `the ranges on ${field} do not overlap`;
+  }
+  return null;
+}

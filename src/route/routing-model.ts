@@ -91,7 +91,8 @@ export interface MemberStanding {
   /**
    * Expected leads of the pool's period so far, as §5 accrues them, including this lead's share
    * for the members available now (so a fair split is the greedy choice at every step: the
-   * smooth weighted round robin). An excluded member's figure is the one before this lead.
+   * smooth weighted round robin). A member with no share of this lead (away without catchUp),
+   * and everyone when the lead stays unrouted, shows the figure before it.
    */
   readonly expected: number;
   /** Leads of the pool received in the period (routed or assigned by hand). */

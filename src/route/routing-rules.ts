@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { shadows } from './pool-match.js';
+import { contradiction, shadows } from './pool-match.js';
 import type {
   DeficitPeriod,
   MatchCondition,
@@ -24,7 +24,9 @@ export interface KnownOwners {
   readonly ownerEmails: ReadonlySet<string>;
 }
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const scalar = z.union([z.string(), z.number(), z.boolean()], {
+  error: 'expected text, a number or true/false',
+});
 const bound = z.number().nullable().optional();
 const conditionSchema = z.strictObject({
   field: z.string().trim().min(1),
@@ -40,7 +42,9 @@ const cap = z.number().int().nonnegative().nullable().optional();
 const poolSchema = z.strictObject({
   name: z.string().trim().min(1),
   match: z.array(z.unknown()).optional(),
-  members: z.union([z.literal('rotation'), z.array(z.string())]),
+  members: z.union([z.literal('rotation'), z.array(z.string())], {
+    error: 'expected a list of owner emails or the word rotation',
+  }),
   capacity: z.strictObject({ perDay: cap, perWeek: cap }).optional(),
   period: z.enum(['week', 'month', 'quarter']).optional(),
   catchUp: z.boolean().optional(),
@@ -110,8 +114,8 @@ class ProblemList {
         for (const key of issue.keys) this.add(path, `unknown key "${key}"`, key);
       } else if (issue.code === 'invalid_type' || issue.code === 'invalid_union') {
         const got = valueAt(data, issue.path as (string | number)[]);
-        const wanted = issue.code === 'invalid_type' ? issue.expected : 'another type';
-        this.add(path, got === undefined ? 'is required' : `expected ${wanted}, got ${describe(got)}`);
+        const wanted = issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.message;
+        this.add(path, got === undefined ? 'is required' : `${wanted}, got ${describe(got)}`);
       } else if (issue.code === 'invalid_value') {
         const got = valueAt(data, issue.path as (string | number)[]);
         this.add(path, `expected one of ${issue.values.join(', ')}, got ${describe(got)}`);
@@ -286,6 +290,11 @@ function checkFallbackAndShadows(
     if (!pool) return;
     if (names.has(pool.name)) out.add(['pools', j], `a second pool named "${pool.name}"`, 'name');
     else names.set(pool.name, j);
+    const never = contradiction(pool);
+    if (never) {
+      out.add(['pools', j], `pool "${pool.name}" can never match: ${never}`, 'match');
+      return;
+    }
     const earlier = pools.slice(0, j).find((candidate) => candidate !== null && shadows(candidate, pool));
     if (earlier) {
       const why =
@@ -324,6 +333,16 @@ export function parseRoutingRules(text: string, known: KnownOwners): ParsedRules
   });
   const parsedPools = top.data.pools.map((raw, i) => parsePool(raw, i, known, out));
   const pools = parsedPools.map((p) => p.pool);
+  // A lead routed to a routeFrom owner would count as unowned again and be routed for ever.
+  const unowned = new Set(routeFrom);
+  pools.forEach((pool, i) => {
+    if (!pool || pool.members === 'rotation') return;
+    pool.members.forEach((email, j) => {
+      if (unowned.has(email)) {
+        out.add(['pools', i, 'members', j], `${email} is in routeFrom: leads given to them count as unowned`);
+      }
+    });
+  });
   const fallback = top.data.fallback;
   checkFallbackAndShadows(pools, fallback, out);
   if (

@@ -266,3 +266,63 @@ pools:
     expect(result.problems[0]?.line).toBe(3);
   });
 });
+
+describe('parseRoutingRules: edges', () => {
+  it('refuses a member who is also in routeFrom, and says what a value should have been', () => {
+    expect(
+      problems(`
+routeFrom: [leads@x.com]
+fallback: All
+pools:
+  - name: Never
+    match: [{ field: source, equals: web }]
+    members: everyone
+  - name: All
+    members: [ana@x.com, leads@x.com]
+`),
+    ).toEqual([
+      { line: 6, message: 'expected a list of owner emails or the word rotation, got string "everyone"' },
+      { line: 8, message: 'leads@x.com is in routeFrom: leads given to them count as unowned' },
+    ]);
+    expect(
+      problems(
+        'fallback: All\npools:\n  - name: All\n    match: [{ field: x, equals: ~ }]\n    members: rotation\n',
+      ),
+    ).toEqual([{ line: 4, message: 'expected text, a number or true/false, got null' }]);
+  });
+
+  it('refuses an empty file and a file that is not a mapping', () => {
+    expect(parseRoutingRules('', known).ok).toBe(false);
+    expect(problems('- a\n- b\n')).toEqual([{ line: 1, message: 'expected object, got a list' }]);
+  });
+
+  it('refuses a pool whose own conditions contradict each other', () => {
+    expect(
+      problems(`
+fallback: All
+pools:
+  - name: Two countries
+    match: [{ field: country, equals: DE }, { field: country, in: [FR, GB] }]
+    members: [ana@x.com]
+  - name: Disjoint
+    match: [{ field: score, range: { max: 10 } }, { field: score, range: { min: 20 } }]
+    members: [ana@x.com]
+  - name: Absent yet set
+    match: [{ field: phone, present: false }, { field: phone, equals: '1' }]
+    members: [ana@x.com]
+  - name: Fine
+    match: [{ field: score, range: { min: 10 } }, { field: score, range: { max: 10 } }]
+    members: [ana@x.com]
+  - name: All
+    members: rotation
+`),
+    ).toEqual([
+      {
+        line: 4,
+        message: 'pool "Two countries" can never match: no value of country passes all its equals/in tests',
+      },
+      { line: 7, message: 'pool "Disjoint" can never match: the ranges on score do not overlap' },
+      { line: 10, message: 'pool "Absent yet set" can never match: phone must be absent and have a value' },
+    ]);
+  });
+});
