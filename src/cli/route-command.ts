@@ -81,7 +81,7 @@ export function registerRoute(program: Command, ctx: CliContext): void {
     .action(async (lead: string, o: ExplainOptions) => {
       const { db, connections } = await ctx.ready();
       const connection = await connections.get(o.connection);
-      const explanation = await explainLead(db, connection.id, lead);
+      const explanation = await explainLead(db, connection.id, lead, connection.timeZone);
       if (o.json) {
         // A lead never routed is an answer, not a failure: the document lists no decision.
         printJson(

@@ -1,12 +1,12 @@
 import type { Db } from '../db.js';
 import { leadDecisions, type StoredDecision } from '../warehouse/routing-tables.js';
-import type { Exclusion, MemberStanding } from './routing-model.js';
+import { explainDecision } from './explain-decision.js';
+import type { Exclusion, MemberStanding, RoutingDecision } from './routing-model.js';
 
 /**
- * `route explain LEAD`: every decision of a lead in plain words (DESIGN §11), e.g. "went to
- * bo@x.com, the member with the largest shortfall, 3.2 leads below their fair share; ana@x.com
- * was at their daily cap of 20". The words are built from the stored standings only, so an
- * explanation never depends on today's rules or rep settings.
+ * `route explain LEAD`: every decision of a lead in plain words (DESIGN §11; the words are the
+ * core rotation's `explainDecision`), built from the stored standings only, so an explanation
+ * never depends on today's rules or rep settings.
  */
 export interface ExplainedDecision {
   readonly hop: number;
@@ -34,56 +34,48 @@ export interface LeadExplanation {
   readonly decisions: readonly ExplainedDecision[];
 }
 
-const round1 = (n: number): string => (Math.round(n * 10) / 10).toFixed(1);
-
-function exclusionWords(e: Exclusion): string {
-  switch (e.reason) {
-    case 'unavailable':
-      return e.until ? `was on leave until ${String(e.until).slice(0, 10)}` : 'was not available';
-    case 'outside_hours':
-      return e.nextStart
-        ? `was outside working hours (back ${String(e.nextStart)})`
-        : 'was outside working hours';
-    case 'day_cap':
-      return `was at their daily cap of ${e.cap}`;
-    case 'week_cap':
-      return `was at their weekly cap of ${e.cap}`;
-    case 'weight_zero':
-      return 'has weight 0 in the rep settings';
-    case 'previous_owner':
-      return 'already had this lead';
-  }
-}
-
-function shortfall(m: MemberStanding): string {
-  const d = m.deficit;
-  if (Math.abs(d) < 0.05) return 'exactly at their fair share';
-  return d > 0 ? `${round1(d)} leads below their fair share` : `${round1(-d)} leads above their fair share`;
-}
-
-export function decisionText(d: StoredDecision): string {
-  const members = (d.members ?? []) as MemberStanding[];
-  const excluded = members.filter((m) => m.excluded !== null);
-  const others = excluded.map((m) => `${m.email} ${exclusionWords(m.excluded as Exclusion)}`);
-  const tail = others.length > 0 ? `; ${others.join('; ')}` : '';
-  if (d.chosenEmail === null) {
-    return `Not routed in pool "${d.pool}": ${d.unroutedReason ?? 'no member was eligible'}${tail}.`;
-  }
-  const chosen = members.find((m) => m.email === d.chosenEmail);
-  if (d.kind === 'account') {
-    return `Went to ${d.chosenEmail}, the owner of the account ${String(d.detail['accountDomain'] ?? '')} (outside the rotation).`;
-  }
-  const why = chosen
-    ? `the eligible member with the largest shortfall in pool "${d.pool}", ${shortfall(chosen)}`
-    : `in pool "${d.pool}"`;
-  const hop = d.kind === 'sla_reroute' ? ` (re-routed after an SLA miss, hop ${d.hop})` : '';
-  return `Went to ${d.chosenEmail}${hop}, ${why}${tail}.`;
+/** Dates come back from jsonb as strings: the stored decision as the rotation produced it. */
+function revive(d: StoredDecision): RoutingDecision {
+  const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(String(v)));
+  const members = ((d.members ?? []) as Record<string, unknown>[]).map((m): MemberStanding => {
+    const ex = m['excluded'] as Record<string, unknown> | null;
+    const excluded = !ex
+      ? null
+      : ex['reason'] === 'unavailable'
+        ? { reason: 'unavailable' as const, until: date(ex['until']) }
+        : ex['reason'] === 'outside_hours'
+          ? { reason: 'outside_hours' as const, nextStart: date(ex['nextStart']) }
+          : (ex as unknown as Exclusion);
+    return {
+      email: String(m['email']),
+      ownerId: String(m['ownerId']),
+      expected: Number(m['expected']),
+      received: Number(m['received']),
+      deficit: Number(m['deficit']),
+      lastLeadAt: date(m['lastLeadAt']),
+      excluded,
+    };
+  });
+  return {
+    leadId: d.leadId,
+    decidedAt: d.decidedAt,
+    rulesHash: d.rulesHash,
+    pool: d.pool,
+    kind: d.kind,
+    members,
+    chosen: d.chosenEmail && d.chosenOwnerId ? { email: d.chosenEmail, ownerId: d.chosenOwnerId } : null,
+    unroutedReason: d.unroutedReason,
+    accountDomain: (d.detail['accountDomain'] as string | undefined) ?? null,
+    rerouteFrom: (d.detail['rerouteFrom'] as string | undefined) ?? null,
+    rerouteHop: d.kind === 'sla_reroute' ? d.hop : null,
+  };
 }
 
 export async function explainLead(
   db: Db,
   connectionId: number,
   leadId: string,
+  timeZone: string,
 ): Promise<LeadExplanation | null> {
   const decisions = await leadDecisions(db, connectionId, leadId);
   if (decisions.length === 0) return null;
@@ -109,8 +101,8 @@ export async function explainLead(
         writtenAt: d.ownerWrittenAt?.toISOString() ?? null,
         speedToLeadSeconds: d.speedToLeadSeconds,
       },
-      members: d.members as MemberStanding[],
-      text: decisionText(d),
+      members: revive(d).members,
+      text: explainDecision(revive(d), timeZone),
     })),
   };
 }

@@ -14,14 +14,14 @@ import {
   saveDecisions,
 } from '../warehouse/routing-tables.js';
 import type { SyncRunCounts } from '../warehouse/tables.js';
-import { matchPool } from './pool-match.js';
-import { createStandInLedger, type RotationLedger } from './rotation-stand-in.js';
+import { LeadRouter } from './lead-router.js';
+import { resolvePoolMembers } from './pool-members.js';
 import type {
   DeficitPeriod,
   MemberStanding,
   PoolMember,
-  PoolRules,
   RoutableLead,
+  RoutingDecision,
   RoutingRules,
 } from './routing-model.js';
 
@@ -42,8 +42,8 @@ export interface RouteOptions {
   readonly now: Date;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
-  /** Build the ledger of one pool; the stand-in until the core rotation lands. */
-  readonly ledger?: (pool: PoolRules, members: readonly PoolMember[], timeZone: string) => RotationLedger;
+  /** Called before each decision (the crash test stops the process there). */
+  readonly beforeDecision?: (count: number) => void;
 }
 
 export interface RouteOutcome {
@@ -70,18 +70,21 @@ export function routableLead(row: RoutingLeadRow): RoutableLead {
   };
 }
 
-/** The members of a pool: listed owners by email, or every rep with weight > 0 (`rotation`). */
-export function poolMembers(pool: PoolRules, owners: readonly RoutingOwnerRow[]): PoolMember[] {
+/** Each pool's members (core's resolvePoolMembers) from the connection's reps and rep settings. */
+export function membersByPool(
+  rules: RoutingRules,
+  owners: readonly RoutingOwnerRow[],
+): Map<string, PoolMember[]> {
   const reps = owners.filter((o) => o.active && !o.isQueue);
-  const chosen =
-    pool.members === 'rotation'
-      ? reps.filter((o) => o.windows.some((w) => w.weight > 0))
-      : pool.members.flatMap((email) => reps.filter((o) => o.email === email));
-  return chosen.map((o) => ({
-    email: o.email,
-    ownerId: o.ownerId,
-    windows: o.windows.map((w) => ({ ...w, hours: null, timeZone: null })),
-  }));
+  return resolvePoolMembers(
+    rules,
+    new Map(reps.map((o) => [o.email, o.ownerId])),
+    new Map(
+      reps
+        .filter((o) => o.windows.length > 0)
+        .map((o) => [o.email, { windows: o.windows.map((w) => ({ ...w, hours: null, timeZone: null })) }]),
+    ),
+  );
 }
 
 /**
@@ -108,9 +111,21 @@ function withShares(
   }));
 }
 
-/** Where a pool's deficit period starts (ISO weeks, Monday first; calendar months and quarters). */
-export function periodStart(period: DeficitPeriod, at: Date, timeZone: string): Date {
-  return DateTime.fromJSDate(at, { zone: timeZone }).startOf(period).toJSDate();
+/**
+ * The earliest moment any pool's current deficit period can start: this ISO week's Monday, this
+ * month's first, or the first day of the fiscal quarter (fiscal quarters start on a month's
+ * first, at most two months back), in the connection's zone.
+ */
+export function historyStart(rules: RoutingRules, at: Date, connection: Pick<Connection, 'timeZone'>): Date {
+  const local = DateTime.fromJSDate(at, { zone: connection.timeZone });
+  const starts = rules.pools.map((p) => periodBound(p.period, local));
+  return new Date(Math.min(...starts));
+}
+
+function periodBound(period: DeficitPeriod, local: DateTime): number {
+  if (period === 'week') return local.startOf('week').toMillis();
+  if (period === 'month') return local.startOf('month').toMillis();
+  return local.startOf('month').minus({ months: 2 }).toMillis();
 }
 
 export async function routeStage(
@@ -128,24 +143,32 @@ export async function routeStage(
   const now = options.now;
   const owners = await routingOwners(db, connection.id);
   const emailOf = new Map(owners.map((o) => [o.ownerId, o.email]));
-  const makeLedger = options.ledger ?? createStandInLedger;
-  const ledgers = new Map<string, RotationLedger>();
-  const starts = rules.pools.map((p) => periodStart(p.period, now, tz).getTime());
-  const history = await receivedLeads(db, connection.id, new Date(Math.min(...starts)), now, rules.routeFrom);
-  rules.pools.forEach((pool, i) => {
-    const ledger = makeLedger(pool, poolMembers(pool, owners), tz);
-    const start = starts[i] as number;
-    for (const row of history) {
-      if (row.createdAt.getTime() < start) continue;
-      const inPool = row.decidedPool ?? matchPool(rules, routableLead(row)).name;
-      const email = row.receivedBy === null ? undefined : emailOf.get(row.receivedBy);
-      if (inPool === pool.name && email) ledger.record(email, row.createdAt);
-    }
-    ledgers.set(pool.name, ledger);
+  const members = membersByPool(rules, owners);
+  const router = new LeadRouter(rules, members, {
+    timeZone: tz,
+    rulesHash: stored.hash,
+    fiscalYearStartMonth: connection.fiscalYearStartMonth,
   });
+  // The period's earlier leads, oldest first (a ledger never goes back into an earlier period):
+  // from the earliest start any pool's period can have, so a quarter pool sees its quarter.
+  const history = await receivedLeads(
+    db,
+    connection.id,
+    historyStart(rules, now, connection),
+    now,
+    rules.routeFrom,
+  );
+  for (const row of history) {
+    const email = row.receivedBy === null ? undefined : emailOf.get(row.receivedBy);
+    if (!email) continue;
+    const lead = routableLead(row);
+    const pool = row.decidedPool ?? router.poolOf(lead).name;
+    if (rules.pools.some((p) => p.name === pool)) router.ledger(pool).record(row.createdAt, email);
+  }
 
   let routed = 0;
   let unrouted = 0;
+  let decided = 0;
   for (let i = 0; i < candidates.length; i += SAVE_BATCH) {
     if (options.signal?.aborted) {
       // Stop between transactions: every committed decision stands, the rest are still candidates.
@@ -156,10 +179,8 @@ export async function routeStage(
     const previous = new Map<string, string | null>();
     for (const row of batch) {
       const lead = routableLead(row);
-      const pool = matchPool(rules, lead);
-      const ledger = ledgers.get(pool.name) as RotationLedger;
-      const decision = ledger.decide(lead, now, stored.hash);
-      if (decision.chosen) ledger.record(decision.chosen.email, now);
+      options.beforeDecision?.(++decided);
+      const decision: RoutingDecision = router.route(lead, now);
       previous.set(row.externalId, row.ownerId);
       inserts.push({
         leadId: decision.leadId,
@@ -168,7 +189,7 @@ export async function routeStage(
         rulesHash: decision.rulesHash,
         pool: decision.pool,
         kind: decision.kind,
-        members: withShares(decision.members, poolMembers(pool, owners), now, tz),
+        members: withShares(decision.members, members.get(decision.pool) ?? [], now, tz),
         chosenOwnerId: decision.chosen?.ownerId ?? null,
         chosenEmail: decision.chosen?.email ?? null,
         unroutedReason: decision.unroutedReason,

@@ -61,9 +61,10 @@ describe('routing new HubSpot contacts through the sandbox', () => {
     const writes = h.sandbox.requests.slice(before).filter((r) => r.mutating && r.path === CONTACTS_WRITE);
     expect(writes.map((r) => r.status)).toEqual([200]);
 
-    const explained = await explainLead(h.database.db, connection.id, ids[1]!);
+    const explained = await explainLead(h.database.db, connection.id, ids[1]!, connection.timeZone);
+    // By hand at lead 2: b expected 0.5 + 0.5 = 1, received 0; a expected 1, received 1.
     expect(explained?.decisions[0]?.text).toBe(
-      `Went to ${reps[1]!.email}, the eligible member with the largest shortfall in pool "Test source", 1.0 leads below their fair share.`,
+      `Routed to ${reps[1]!.email} in pool Test source: the largest shortfall, 1 lead below their fair share (expected 1, received 0). Not chosen: owed less: ${reps[0]!.email} 0.`,
     );
   });
 
