@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
-import { queueLeadOwnerWrites } from '../warehouse/push-tables.js';
+import { analyzeOutboxAfter, queueLeadOwnerWrites } from '../warehouse/push-tables.js';
 import {
   activeRoutingRules,
   type DecisionInsert,
@@ -213,6 +213,7 @@ export async function routeStage(
     routed += claimed.size;
     unrouted += inserts.filter((d) => d.chosenOwnerId === null).length;
   }
+  await analyzeOutboxAfter(db, routed);
   options.logger?.info({ routed, unrouted, rules: stored.hash }, 'leads routed');
   return { counts: { routed, unrouted } };
 }

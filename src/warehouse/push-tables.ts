@@ -336,6 +336,14 @@ async function acknowledge(trx: Trx, key: ClaimKey, acks: readonly PushAck[]): P
   );
 }
 
+/**
+ * Fresh statistics after routing queued many owners at once: with the outbox still believed
+ * empty, every batch the push claims scans it whole (the same trap as after a bulk diff).
+ */
+export async function analyzeOutboxAfter(db: Db, queued: number): Promise<void> {
+  if (queued >= ANALYZE_AFTER_ROWS) await sql`analyze push_outbox`.execute(db);
+}
+
 /** A lead owner chosen by routing, to be written by the push stage (object `lead`, field `owner`). */
 export interface LeadOwnerWrite {
   readonly leadId: string;
