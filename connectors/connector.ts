@@ -177,6 +177,11 @@ export interface Split {
 }
 
 export type FieldObject = 'deal' | 'rep';
+/**
+ * What `write` writes to: computed fields on deals and reps, or a lead's owner (`values` is
+ * `{ owner: <owner id> }`, routing's choice: the CRM owner id, never a user id).
+ */
+export type WriteTarget = FieldObject | 'lead';
 export type FieldType = 'percent' | 'currency' | 'number' | 'date' | 'text';
 
 export interface FieldSpec {
@@ -271,6 +276,9 @@ export interface CrmConnector {
    *   target `rep`: `recordId` is the owner's `user_id` (HubSpot owner `userId`, Salesforce User
    *   Id) and the connector resolves its own record for that user (HubSpot `users` object by
    *   `hs_internal_user_id`; Salesforce `User`, or the `SalesOps_Scorecard__c` fallback);
+   *   target `lead`: `recordId` is the lead's external id and `values` is `{ owner }`, the owner's
+   *   external id (HubSpot contact `hubspot_owner_id`; Salesforce Lead `OwnerId`, sent with
+   *   `Sforce-Auto-Assign: FALSE` so the org's assignment rules leave it alone);
    * - `values` are keyed by neutral field name; numbers are already rounded, dates are
    *   `YYYY-MM-DD`, null clears the field;
    * - one result per input record, `recordId` = the input's id: `resolvedId` when the CRM wrote
@@ -282,7 +290,7 @@ export interface CrmConnector {
    * (`invalid_request` / `not_found` make the push stage bisect the batch to isolate the bad
    * record; `rate_limited`, `transient`, `deferred`, `auth` end the stage and nothing is lost).
    */
-  write(target: FieldObject, writes: readonly FieldWrite[]): Promise<readonly WriteResult[]>;
+  write(target: WriteTarget, writes: readonly FieldWrite[]): Promise<readonly WriteResult[]>;
 }
 
 /** Rolling-window request budget for one CRM account (see rate-budget.ts). */

@@ -10,7 +10,7 @@ import { z } from 'zod';
  */
 export const SYNC_QUEUE = 'sync';
 
-export const STAGES = ['pull', 'compute', 'push'] as const;
+export const STAGES = ['pull', 'route', 'compute', 'push'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export const stageJobSchema = z.object({

@@ -6,6 +6,7 @@ import type { Logger } from '../src/logger.js';
 import { computeMetrics } from '../src/metrics/compute-metrics.js';
 import { pullConnection } from '../src/pull/pull-connection.js';
 import { pushStage } from '../src/push/push-stage.js';
+import { routeStage } from '../src/route/route-stage.js';
 import { addRunCounts, type RunOptions } from '../src/warehouse/sync-runs.js';
 import type { SyncRunCounts } from '../src/warehouse/tables.js';
 import type { Stage } from './queues.js';
@@ -52,6 +53,17 @@ export const defaultStages: StageImpls = {
     }
     const totals = await addRunCounts(ctx.db, ctx.runId, rest);
     return { counts: {}, partial: (totals.quarantined ?? 0) > 0 };
+  },
+  async route(ctx) {
+    // Routing decides now, whatever --as-of replays: a replay recomputes figures, but a lead
+    // that needs an owner needs one today (a dry run routes nothing: it would claim leads).
+    if (ctx.options.dryRun === true) return { counts: {} };
+    return routeStage(ctx.db, ctx.connection, {
+      runId: ctx.runId,
+      now: new Date(),
+      signal: ctx.signal,
+      logger: ctx.logger,
+    });
   },
   async compute(ctx) {
     return {

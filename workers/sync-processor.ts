@@ -35,7 +35,12 @@ export interface EngineDeps {
   readonly lockBusyDelayMs?: number;
 }
 
-const NEXT: Readonly<Record<Stage, Stage | null>> = { pull: 'compute', compute: 'push', push: null };
+const NEXT: Readonly<Record<Stage, Stage | null>> = {
+  pull: 'route',
+  route: 'compute',
+  compute: 'push',
+  push: null,
+};
 
 export type StageResult =
   | { readonly skipped: true; readonly reason: string }

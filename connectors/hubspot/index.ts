@@ -22,6 +22,7 @@ import type {
   Quota,
   RejectedRecord,
   WriteResult,
+  WriteTarget,
 } from '../connector.js';
 import { createHubspotApi, type HubspotApi } from './api.js';
 import {
@@ -227,7 +228,7 @@ export function createHubspotConnector(options: HubspotConnectorOptions): Hubspo
       return ensureHubspotFields(api, specs, opts);
     },
 
-    write(target: FieldObject, writes: readonly FieldWrite[]): Promise<readonly WriteResult[]> {
+    write(target: WriteTarget, writes: readonly FieldWrite[]): Promise<readonly WriteResult[]> {
       return writeHubspotBatch(api, target, writes, () => {
         const pending = userRecords ?? loadUserRecords(api);
         userRecords = pending;

@@ -3,11 +3,25 @@
  * properties, on deals and on the users object) and batch writes with per-record outcomes.
  */
 import { z } from 'zod';
-import type { FieldObject, FieldReport, FieldSpec, FieldWrite, WriteResult } from '../connector.js';
+import type {
+  FieldObject,
+  FieldReport,
+  FieldSpec,
+  FieldWrite,
+  WriteResult,
+  WriteTarget,
+} from '../connector.js';
 import { ConnectorError, isConnectorError } from '../connector-error.js';
 import type { HubspotApi } from './api.js';
 import { batchReadSchema, listPageSchema, objectSchema, parseRecords } from './schemas.js';
-import { cursorField, ENDPOINTS, FIELD_GROUP, FIELD_OBJECTS, FIELD_TYPES } from './spec.js';
+import {
+  cursorField,
+  ENDPOINTS,
+  FIELD_GROUP,
+  FIELD_OBJECTS,
+  FIELD_TYPES,
+  LEAD_OWNER_PROPERTY,
+} from './spec.js';
 
 const namesSchema = z.object({ results: z.array(z.object({ name: z.string() })) });
 const anySchema = z.unknown();
@@ -128,7 +142,7 @@ function missingProperties(error: ConnectorError): string[] {
  */
 export async function writeHubspotBatch(
   api: HubspotApi,
-  target: FieldObject,
+  target: WriteTarget,
   writes: readonly FieldWrite[],
   userRecords: () => Promise<ReadonlyMap<string, string>>,
 ): Promise<readonly WriteResult[]> {
@@ -151,7 +165,10 @@ export async function writeHubspotBatch(
       });
       continue;
     }
-    const properties = Object.fromEntries(Object.entries(write.values).map(([k, v]) => [k, wireValue(v)]));
+    const properties =
+      target === 'lead'
+        ? { [LEAD_OWNER_PROPERTY]: wireValue(write.values['owner'] ?? null) }
+        : Object.fromEntries(Object.entries(write.values).map(([k, v]) => [k, wireValue(v)]));
     inputs.push({ recordId: write.recordId, hubspotId, properties });
   }
   if (inputs.length > 0) {

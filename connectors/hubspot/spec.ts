@@ -170,7 +170,10 @@ export const GOAL_PROPERTIES = [
 ] as const;
 
 /** Where push fields live: deal fields on deals, rep fields on the users object (DESIGN §3, §6). */
-export const FIELD_OBJECTS = { deal: 'deals', rep: 'users' } as const;
+export const FIELD_OBJECTS = { deal: 'deals', rep: 'users', lead: 'contacts' } as const;
+
+/** A lead's owner is the contact's `hubspot_owner_id`: an OWNER id (a user id there is refused). */
+export const LEAD_OWNER_PROPERTY = 'hubspot_owner_id';
 
 export const FIELD_GROUP = { name: 'salesops', label: 'SalesOps' } as const;
 

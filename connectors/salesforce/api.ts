@@ -52,6 +52,8 @@ export interface SalesforceApi {
     path: string,
     schema: z.ZodType<T>,
     body?: unknown,
+    /** Extra request headers, e.g. `Sforce-Auto-Assign: FALSE` on lead owner writes. */
+    headers?: Readonly<Record<string, string>>,
   ): Promise<T>;
   /** The jsforce connection, for the Metadata API. */
   connection(): Promise<jsforce.Connection>;
@@ -219,6 +221,7 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
     path: string,
     schema: z.ZodType<T>,
     body?: unknown,
+    extraHeaders?: Readonly<Record<string, string>>,
   ): Promise<T> {
     const c = await connection();
     const url = path.startsWith('/services/') ? path : `/services/data/v${version}${path}`;
@@ -226,7 +229,7 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
       c.request<unknown>({
         method,
         url,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...extraHeaders },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       }),
     );

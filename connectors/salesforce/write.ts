@@ -6,7 +6,7 @@
  * integration user cannot edit users (permissions.ts decides).
  */
 import { z } from 'zod';
-import type { FieldObject, FieldWrite, WriteResult } from '../connector.js';
+import type { FieldObject, FieldWrite, WriteResult, WriteTarget } from '../connector.js';
 import { ConnectorError } from '../connector-error.js';
 import type { SalesforceApi } from './api.js';
 import type { OrgAccess } from './permissions.js';
@@ -40,8 +40,15 @@ const saveResultSchema = z.array(
 
 const MISSING_FIELD = /No such column '([^']+)'/;
 
+/**
+ * A lead's owner: `OwnerId`, with `Sforce-Auto-Assign: FALSE`. Without the header (or with TRUE)
+ * Salesforce runs the org's active lead assignment rule on the update, which replaces the owner
+ * routing chose with whatever the rule says (often a default queue).
+ */
+export const LEAD_OWNER_HEADERS: Readonly<Record<string, string>> = { 'Sforce-Auto-Assign': 'FALSE' };
+
 export interface Writer {
-  write(target: FieldObject, writes: readonly FieldWrite[]): Promise<readonly WriteResult[]>;
+  write(target: WriteTarget, writes: readonly FieldWrite[]): Promise<readonly WriteResult[]>;
 }
 
 /** A record refused because the integration user may not edit it (User without Manage Users). */
@@ -57,6 +64,7 @@ export async function compositeSave(
   method: 'PATCH' | 'POST',
   records: readonly Record<string, unknown>[],
   writes: readonly FieldWrite[],
+  headers?: Readonly<Record<string, string>>,
 ): Promise<WriteResult[]> {
   const neutralOf = (field: string) => {
     for (const w of writes) for (const k of Object.keys(w.values)) if (customFieldName(k) === field) return k;
@@ -64,7 +72,13 @@ export async function compositeSave(
   };
   let results: z.infer<typeof saveResultSchema>;
   try {
-    results = await api.request(method, PATHS.composite, saveResultSchema, { allOrNone: false, records });
+    results = await api.request(
+      method,
+      PATHS.composite,
+      saveResultSchema,
+      { allOrNone: false, records },
+      headers,
+    );
   } catch (error) {
     const missing =
       error instanceof SalesforceApiError && error.code === 'INVALID_FIELD'
@@ -116,6 +130,14 @@ export function createWriter(
           'invalid_request',
           `Salesforce takes at most ${COMPOSITE_MAX} records per write; the push stage must batch.`,
         );
+      }
+      if (target === 'lead') {
+        const records = writes.map((w) => ({
+          attributes: { type: 'Lead' },
+          id: w.recordId,
+          OwnerId: w.values['owner'] ?? null,
+        }));
+        return compositeSave(api, 'PATCH', records, writes, LEAD_OWNER_HEADERS);
       }
       if (target === 'rep' && (await access.repObject()) === SCORECARD.object) {
         return scorecards(writes);

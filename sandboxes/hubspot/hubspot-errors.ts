@@ -82,7 +82,12 @@ export function searchCapExceeded(): HttpError {
 
 export interface PropertyProblem {
   readonly name: string;
-  readonly error: 'PROPERTY_DOESNT_EXIST' | 'READ_ONLY_VALUE' | 'INVALID_DECIMAL' | 'INVALID_OPTION';
+  readonly error:
+    | 'PROPERTY_DOESNT_EXIST'
+    | 'READ_ONLY_VALUE'
+    | 'INVALID_DECIMAL'
+    | 'INVALID_OPTION'
+    | 'INVALID_OWNER_ID';
   readonly message: string;
 }
 

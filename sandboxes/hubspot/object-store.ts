@@ -35,6 +35,8 @@ export class ObjectStore {
   private readonly overrides = new Map<string, Override>();
   private readonly bulkTouches: { readonly count: number; readonly at: number }[] = [];
   private readonly written = new Map<string, Record<string, string | null>>();
+  /** Records created after the generated ones (a form fill, an import): indexes count.. on. */
+  private readonly created: SandboxRecord[] = [];
 
   constructor(
     private readonly source: RecordSource,
@@ -43,7 +45,7 @@ export class ObjectStore {
   ) {}
 
   get count(): number {
-    return this.source.count;
+    return this.source.count + this.created.length;
   }
 
   idOf(index: number): string {
@@ -52,7 +54,18 @@ export class ObjectStore {
 
   indexOf(id: string): number {
     const index = this.source.indexOf(id);
-    return index >= 0 && index < this.source.count ? index : -1;
+    return index >= 0 && index < this.count ? index : -1;
+  }
+
+  /**
+   * A new record after the generated ones, with the next id of the source's sequence (the
+   * generator's ids are a pure function of the index). Returns the record as stored.
+   */
+  create(build: (id: string) => SandboxRecord): SandboxRecord {
+    const id = this.source.idOf(this.count);
+    this.created.push(build(id));
+    this.version++;
+    return this.get(id) as SandboxRecord;
   }
 
   /** Follows merges to the surviving record; null when the id never existed here. */
@@ -79,11 +92,11 @@ export class ObjectStore {
 
   /** Records from `fromIndex` on, in id order, archived or live only. */
   *scan(fromIndex: number, archived: boolean): Generator<ScanItem> {
-    for (let index = Math.max(0, fromIndex); index < this.source.count; index++) {
+    for (let index = Math.max(0, fromIndex); index < this.count; index++) {
       const override = this.overrides.size > 0 ? this.overrides.get(this.source.idOf(index)) : undefined;
       if (override?.mergedInto !== undefined || override?.purged) continue;
       if (override === undefined || override.archivedAt === undefined) {
-        if (this.source.baseArchived(index) !== archived) continue;
+        if (index < this.source.count && this.source.baseArchived(index) !== archived) continue;
       }
       const record = this.materialize(index, override);
       if ((record.archivedAt !== null) === archived) yield { index, record };
@@ -182,7 +195,8 @@ export class ObjectStore {
   }
 
   private materialize(index: number, override: Override | undefined): SandboxRecord {
-    const record = this.source.generate(index);
+    const made = this.created[index - this.source.count];
+    const record = made ? structuredClone(made) : this.source.generate(index);
     for (const touch of this.bulkTouches) {
       if (index < touch.count) record.updatedAt = touch.at;
     }

@@ -100,6 +100,11 @@ export interface HubspotSandbox {
   editContact(id: string, props: Readonly<Record<string, string | null>>, at?: number): void;
   archiveContact(id: string, at?: number): void;
   reassignContact(id: string, ownerId: string | null, at?: number): void;
+  /**
+   * A new contact (a form fill) created at `at` (default now), with no owner unless `props` names
+   * one; returns its id. For routing: the lead a rotation must give an owner.
+   */
+  createContact(props: Readonly<Record<string, string | null>>, at?: number): string;
   /** An admin deletes a custom property: later writes to it fail with PROPERTY_DOESNT_EXIST. */
   deleteProperty(object: ObjectType, name: string): void;
   resetRequests(): void;

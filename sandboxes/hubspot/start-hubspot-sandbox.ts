@@ -18,7 +18,7 @@ import type {
   HubspotSandboxOptions,
   RequestRecord,
 } from './sandbox-api.js';
-import type { ObjectType } from './sandbox-record.js';
+import { type HistoryEntry, iso, type ObjectType, type SandboxRecord } from './sandbox-record.js';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -195,6 +195,32 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
         portal.applyEdit('contacts', id, { hubspot_owner_id: ownerId }, stamp(at), 'CRM_UI') !== null,
         `no contact ${id}`,
       ),
+    createContact: (props, at) => {
+      const when = stamp(at);
+      const record = portal.stores.contacts.create((id): SandboxRecord => {
+        const history: Record<string, HistoryEntry[]> = {};
+        const owner = props['hubspot_owner_id'] ?? null;
+        return {
+          id,
+          createdAt: when,
+          updatedAt: when,
+          archivedAt: null,
+          properties: {
+            createdate: iso(when),
+            lastmodifieddate: iso(when),
+            hs_object_id: id,
+            hubspot_owner_id: owner,
+            hubspot_owner_assigneddate: owner ? iso(when) : null,
+            hs_lead_status: 'NEW',
+            ...props,
+          },
+          history: owner
+            ? { ...history, hubspot_owner_id: [{ value: owner, timestamp: when, sourceType: 'FORM' }] }
+            : history,
+        };
+      });
+      return record.id;
+    },
     deleteProperty: (object, name) =>
       must(portal.catalog.delete(object, name) === null, `cannot delete ${name}`),
     resetRequests: () => {

@@ -222,6 +222,8 @@ function defaults(store: OrgStore, table: Table): Record<string, Value> {
   if (table.def.fields.some((f) => f.name === 'OwnerId')) base['OwnerId'] = store.model.integrationUserId;
   if (table.name === 'PermissionSet')
     Object.assign(base, { IsOwnedByProfile: false, PermissionsManageUsers: false });
+  // Salesforce checkboxes are never null: an unset one is false (a new Lead is not converted).
+  for (const f of table.def.fields) if (f.type === 'boolean' && !(f.name in base)) base[f.name] = false;
   return base;
 }
 

@@ -8,6 +8,7 @@ import { registerMigrate } from '../cli/migrate-command.js';
 import { buildProgram as buildRoot, type RegisterCommands } from '../cli/program.js';
 import { registerQuotas } from '../cli/quotas-command.js';
 import { registerReport } from '../cli/report-command.js';
+import { registerRoute } from '../cli/route-command.js';
 import { registerSchedule } from '../cli/schedule-command.js';
 import { registerSettings } from '../cli/settings-command.js';
 import type { GroupName, RegisterGroup } from './command-groups.js';
@@ -26,6 +27,7 @@ const ALL: Readonly<Record<GroupName, RegisterGroup>> = {
   schedule: registerSchedule,
   sandbox: registerSandbox,
   settings: registerSettings,
+  route: registerRoute,
   audit: registerAudit,
   quotas: registerQuotas,
   report: registerReport,

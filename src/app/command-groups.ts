@@ -64,6 +64,12 @@ export const COMMAND_GROUPS = [
     load: async () => (await import('../cli/settings-command.js')).registerSettings,
   },
   {
+    name: 'route',
+    term: 'route',
+    description: 'lead routing: rules, decisions explained, report',
+    load: async () => (await import('../cli/route-command.js')).registerRoute,
+  },
+  {
     name: 'audit',
     term: 'audit',
     description: 'audits ops can hand to a manager',

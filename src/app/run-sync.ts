@@ -47,6 +47,9 @@ export interface SyncSummary {
     readonly changed: number;
   };
   readonly quarantined: number;
+  /** Only when routing rules exist: leads given an owner, and leads no member could take. */
+  readonly routed?: number;
+  readonly unrouted?: number;
   readonly pushed: {
     readonly calls: number;
     readonly records: number;
@@ -164,6 +167,7 @@ export function summarize(run: SyncRunRow, details: PushDetails = { rejected: []
       changed: n(c.changed),
     },
     quarantined: n(c.quarantined),
+    ...(c.routed !== undefined && { routed: c.routed, unrouted: n(c.unrouted) }),
     pushed: {
       calls: n(c.pushedCalls),
       records: n(c.pushedRecords),

@@ -18,6 +18,8 @@ export interface DemoConnectionResult {
   readonly auditPeriod: string;
   readonly auditHtml: string;
   readonly firstPull: SyncDoc;
+  /** One line on what the route stage did in the demo's second sync. */
+  readonly routing: string;
   readonly sync: SyncDoc;
   readonly fields: {
     readonly created?: readonly unknown[];
@@ -148,6 +150,7 @@ export function printDemoSummary(io: CliIo, s: DemoSummary): void {
       `Written into ${label}: ${c.written.records} records in ${c.sync.pushed?.calls ?? c.written.calls} write calls (${c.sync.pushed?.failed ?? 0} rejected); fields created: ${c.fields.created?.length ?? 0}, already there: ${c.fields.existing?.length ?? 0}.`,
     );
     for (const note of c.fields.notes ?? []) line(`  note: ${note}`);
+    line(c.routing);
     for (const record of c.written.sample) {
       const values = Object.entries(record.values)
         .map(([field, value]) => `${field}=${value}`)

@@ -19,6 +19,7 @@ import { ownerEmailsAndNames } from '../warehouse/owner-tables.js';
 import { demoEnvironment } from './demo-environment.js';
 import { planDemoQuotas, planDemoRotation, quotasCsv, rotationCsv } from './demo-plans.js';
 import { createDemoProgress } from './demo-progress.js';
+import { arriveDemoLeads, installDemoRouting, routingLine } from './demo-routing.js';
 import { demoSandboxNow, demoStory, describeQuarter } from './demo-story.js';
 import { type DemoConnectionResult, printDemoSummary } from './demo-summary.js';
 
@@ -195,6 +196,10 @@ export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Pr
       await cli(['settings', 'reps', resolve(outputDir, `${name}-reps.csv`), '--connection', name]);
     }
 
+    progress.step('Installing routing rules; new leads arrive in HubSpot');
+    await installDemoRouting(cli, names, outputDir);
+    arriveDemoLeads(hubspot);
+
     progress.step('Provisioning the computed fields in both CRMs');
     const fields = await Promise.all(
       names.map((name) => cli(['fields', 'ensure', '--connection', name, '--json'])),
@@ -284,6 +289,13 @@ export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Pr
         audit: withOwnerNames(JSON.parse(audit.stdout), await ownerNames(db, connection.id)),
         forecast: JSON.parse(forecast.stdout),
         written: name === 'demo-hubspot' ? hubspotWritten(hubspot) : salesforceWritten(salesforce),
+        routing: routingLine(
+          JSON.parse(pushed[index]?.stdout ?? '{}'),
+          JSON.parse(
+            (await cli(['route', 'report', '--connection', name, '--period', forecastQuarter, '--json']))
+              .stdout,
+          ),
+        ),
       });
     }
     progress.done();

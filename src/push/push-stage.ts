@@ -1,4 +1,4 @@
-import type { FieldObject, FieldReport } from '../../connectors/connector.js';
+import type { FieldReport, WriteTarget } from '../../connectors/connector.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
@@ -35,7 +35,8 @@ export interface PushOutcome {
 
 /** push_results are an audit trail, not a history: older rows are pruned at each push. */
 const RESULTS_KEPT_DAYS = 30;
-const TARGETS: readonly FieldObject[] = ['rep', 'deal'];
+/** Lead owners chosen by routing go first: speed to lead is what a rep feels. */
+const TARGETS: readonly WriteTarget[] = ['lead', 'rep', 'deal'];
 
 export async function pushStage(
   db: Db,

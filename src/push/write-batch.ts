@@ -1,4 +1,4 @@
-import type { CrmConnector, FieldObject, FieldWrite, WriteResult } from '../../connectors/connector.js';
+import type { CrmConnector, FieldWrite, WriteResult, WriteTarget } from '../../connectors/connector.js';
 import { isConnectorError } from '../../connectors/connector-error.js';
 import type { Db } from '../db.js';
 import {
@@ -39,7 +39,7 @@ export interface BatchContext {
   readonly connectionId: number;
   readonly runId: number;
   readonly connector: PushConnector;
-  readonly target: FieldObject;
+  readonly target: WriteTarget;
   readonly batchMax: number;
   /** Re-provisions fields once per run after a write says one is missing; resolves to its calls. */
   readonly reEnsureFields: () => Promise<number | null>;
@@ -132,7 +132,7 @@ export async function writeNextBatch(db: Db, ctx: BatchContext): Promise<BatchOu
 
 /** Each claimed value's outcome, as the warehouse records it. */
 function acks(
-  target: FieldObject,
+  target: WriteTarget,
   outcomes: readonly { readonly record: ClaimedRecord; readonly result: WriteResult | undefined }[],
 ): PushAck[] {
   return outcomes.flatMap(({ record, result }) =>

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db.js';
+import { recordOwnerWriteOutcomes } from './routing-tables.js';
 import type { Database } from './tables.js';
 
 /**
@@ -132,6 +133,8 @@ export async function diffPushOutbox(db: Db, diff: OutboxDiff): Promise<OutboxCo
       removed as (
         delete from push_outbox o
         where o.connection_id = ${c}
+          -- Lead owners come from routing, not from metric_values: this diff never removes them.
+          and o.object <> 'lead'
           and not exists (
             select 1 from pending p where p.object = o.object and p.record_id = o.record_id and p.field = o.field)
           and not (o.resend and exists (
@@ -223,7 +226,7 @@ export interface ClaimedRecord {
 export interface ClaimKey {
   readonly connectionId: number;
   readonly runId: number;
-  readonly target: 'rep' | 'deal';
+  readonly target: 'rep' | 'deal' | 'lead';
   readonly batchMax: number;
 }
 
@@ -255,6 +258,8 @@ export async function inClaimedBatch<T>(
   return db.transaction().execute(async (trx) => {
     const { acks, result } = await work(await claim(trx, key));
     if (acks.length > 0) await acknowledge(trx, key, acks);
+    // The decision learns its owner was written in the transaction that records the write.
+    if (key.target === 'lead' && acks.length > 0) await recordOwnerWriteOutcomes(trx, key.connectionId, acks);
     return result;
   });
 }
@@ -266,7 +271,7 @@ async function claim(trx: Trx, key: ClaimKey): Promise<ClaimedRecord[]> {
   // in the run that rejected it.
   const { rows } = await sql<ClaimedRow>`
     select o.record_id, o.field, o.kind, o.value, o.previous, o.attempts,
-      case when o.object = 'deal' then o.record_id else ow.user_id end as target_id
+      case when o.object = 'rep' then ow.user_id else o.record_id end as target_id
     from push_outbox o
     left join owners ow on o.object = 'rep' and ow.connection_id = o.connection_id and ow.external_id = o.record_id
     where o.connection_id = ${key.connectionId} and o.object = ${key.target}
@@ -329,4 +334,53 @@ async function acknowledge(trx: Trx, key: ClaimKey, acks: readonly PushAck[]): P
     where not r.ok and o.connection_id = ${c} and o.object = ${t} and o.record_id = r.record_id and o.field = r.field`.execute(
     trx,
   );
+}
+
+/**
+ * Fresh statistics after routing queued many owners at once: with the outbox still believed
+ * empty, every batch the push claims scans it whole (the same trap as after a bulk diff).
+ */
+export async function analyzeOutboxAfter(db: Db, queued: number): Promise<void> {
+  if (queued >= ANALYZE_AFTER_ROWS) await sql`analyze push_outbox`.execute(db);
+}
+
+/** A lead owner chosen by routing, to be written by the push stage (object `lead`, field `owner`). */
+export interface LeadOwnerWrite {
+  readonly leadId: string;
+  readonly ownerId: string;
+  /** The owner the warehouse held when the lead was routed (for the preview). */
+  readonly previous: string | null;
+}
+
+export const LEAD_OWNER_FIELD = 'owner';
+
+/**
+ * Queues lead owners in the caller's transaction (the route stage's decision transaction), so
+ * the decision and its write are one act. A lead queued again keeps its first owner: a retried
+ * stage never changes what a decision chose.
+ */
+export async function queueLeadOwnerWrites(
+  trx: Db | Trx,
+  connectionId: number,
+  runId: number | null,
+  writes: readonly LeadOwnerWrite[],
+): Promise<void> {
+  if (writes.length === 0) return;
+  await trx
+    .insertInto('push_outbox')
+    .values(
+      writes.map((w) => ({
+        connection_id: connectionId,
+        object: 'lead' as const,
+        record_id: w.leadId,
+        field: LEAD_OWNER_FIELD,
+        kind: 'text' as const,
+        value: w.ownerId,
+        previous: w.previous,
+        resend: false,
+        run_id: runId,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['connection_id', 'object', 'record_id', 'field']).doNothing())
+    .execute();
 }

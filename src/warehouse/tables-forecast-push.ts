@@ -77,7 +77,7 @@ export interface ForecastAccuracyTable {
 /** Push-back (migration 040): rounded canonical text values per record and neutral field name. */
 export interface PushStateTable {
   connection_id: number;
-  object: 'rep' | 'deal';
+  object: 'rep' | 'deal' | 'lead';
   record_id: string;
   field: string;
   value: string | null;
@@ -87,7 +87,7 @@ export interface PushStateTable {
 
 export interface PushOutboxTable {
   connection_id: number;
-  object: 'rep' | 'deal';
+  object: 'rep' | 'deal' | 'lead';
   record_id: string;
   field: string;
   kind: 'number' | 'text';
@@ -107,7 +107,7 @@ export interface PushResultsTable {
   id: Generated<number>;
   connection_id: number;
   run_id: number;
-  object: 'rep' | 'deal';
+  object: 'rep' | 'deal' | 'lead';
   record_id: string;
   target_id: string | null;
   field: string;

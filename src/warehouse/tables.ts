@@ -10,8 +10,10 @@ import type {
   PushResultsTable,
   PushStateTable,
 } from './tables-forecast-push.js';
+import type { RoutingDecisionsTable, RoutingRulesTable } from './tables-routing.js';
 
 export type * from './tables-forecast-push.js';
+export type * from './tables-routing.js';
 
 /**
  * Kysely's view of the warehouse, kept by hand in step with migrations/ (which never import
@@ -286,6 +288,8 @@ export interface Database {
   push_outbox: PushOutboxTable;
   push_results: PushResultsTable;
   push_connections: PushConnectionsTable;
+  routing_rules: RoutingRulesTable;
+  routing_decisions: RoutingDecisionsTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;

@@ -134,6 +134,30 @@ const LEAVES: Record<string, Leaf> = {
     },
     check: (r) => expect(json(r)).toMatchObject({ owners: 3, windows: 3, skipped: [] }),
   },
+  'route rules': {
+    argv: async (c) => {
+      const file = join(c.dir, 'routing.yaml');
+      await writeFile(file, 'fallback: Everyone\npools:\n  - name: Everyone\n    members: rotation\n');
+      return ['route', 'rules', file, '--connection', 'acme', '--json'];
+    },
+    // One pool, the 3 reps of `settings reps` by rotation; first install of this version.
+    check: (r) =>
+      expect(json(r)).toMatchObject({
+        ok: true,
+        changed: true,
+        pools: [{ name: 'Everyone', members: 'rotation' }],
+      }),
+  },
+  'route explain': {
+    // The sandbox's leads all predate the rules just installed, so none was routed.
+    argv: () => ['route', 'explain', '1', '--connection', 'acme', '--json'],
+    check: (r) =>
+      expect(json(r)).toEqual({ leadId: '1', currentOwner: null, manualOverride: false, decisions: [] }),
+  },
+  'route report': {
+    argv: () => ['route', 'report', '--connection', 'acme', '--period', '2026-Q4', '--json'],
+    check: (r) => expect(json(r)).toMatchObject({ routed: 0, manualOverrides: 0, reps: [], pools: [] }),
+  },
   'report attainment': {
     argv: () => ['report', 'attainment', ...Q, '--json'],
     check: (r) => {

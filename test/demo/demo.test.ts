@@ -36,7 +36,8 @@ interface DemoJson {
         pValue: number | null;
       }[];
     };
-    sync: { status: string; pushed: { calls: number; records: number } };
+    sync: { status: string; pushed: { calls: number; records: number }; routed?: number; unrouted?: number };
+    routing: string;
   }[];
 }
 
@@ -72,6 +73,19 @@ describe('salesops demo', () => {
       expect(['succeeded', 'partial']).toContain(c.sync.status);
       expect(c.sync.pushed.records).toBeGreaterThan(0);
     }
+  });
+
+  it('routes the 12 leads that arrive after the rules and says so in one line', () => {
+    const demo = JSON.parse(result.stdout) as DemoJson;
+    const [hub, sf] = demo.connections;
+    // DEMO_NEW_LEADS = 12 HubSpot contacts created after `route rules`, none before.
+    expect(hub?.sync).toMatchObject({ routed: 12, unrouted: 0 });
+    expect(hub?.routing).toMatch(/^Routing: 12 new lead\(s\) given an owner across \d+ rep\(s\)/);
+    // The Salesforce org clock starts at midnight: every Lead predates the rules.
+    expect(sf?.sync).toMatchObject({ routed: 0, unrouted: 0 });
+    expect(sf?.routing).toBe(
+      'Routing: rules installed; no lead arrived after them, so there was nothing to route.',
+    );
   });
 
   it("matches an independent calculation of two HubSpot reps' attainment and the audit flag", async () => {

@@ -155,7 +155,7 @@ describe('sync engine with an in-memory CRM', () => {
       const run = await waitForRun(h.database.db, runId as number, 25);
       expect(run.status).toBe('succeeded');
       expect(run.trigger).toBe('schedule');
-      expect(Object.keys(run.timings).sort()).toEqual(['compute', 'pull', 'push']);
+      expect(Object.keys(run.timings).sort()).toEqual(['compute', 'pull', 'push', 'route']);
       expect(run.counts.deals).toBe(40);
     } finally {
       await worker.close(5000);

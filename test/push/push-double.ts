@@ -6,6 +6,7 @@ import type {
   FieldSpec,
   FieldWrite,
   WriteResult,
+  WriteTarget,
 } from '../../connectors/connector.js';
 import { ConnectorError } from '../../connectors/connector-error.js';
 
@@ -17,7 +18,7 @@ import { ConnectorError } from '../../connectors/connector-error.js';
  * Reads come from whichever connector it is combined with (`withPushDouble`).
  */
 export interface WriteCall {
-  readonly target: FieldObject;
+  readonly target: WriteTarget;
   readonly writes: readonly FieldWrite[];
 }
 
@@ -42,15 +43,15 @@ export interface PushDouble {
   /** Called inside write() after the CRM applied it, before it answers (crash tests hang here). */
   onApplied?: (call: WriteCall) => Promise<void>;
   deleteField(object: FieldObject, name: string): void;
-  value(target: FieldObject, recordId: string, field: string): string | number | null | undefined;
+  value(target: WriteTarget, recordId: string, field: string): string | number | null | undefined;
   /** Mutating calls: every write call plus every ensureFields call that created something. */
   mutatingCalls(): number;
-  writeCallsFor(target: FieldObject): number;
+  writeCallsFor(target: WriteTarget): number;
   ensureFields: CrmConnector['ensureFields'];
   write: CrmConnector['write'];
 }
 
-const key = (target: FieldObject, id: string) => `${target}:${id}`;
+const key = (target: WriteTarget, id: string) => `${target}:${id}`;
 
 export function createPushDouble(kind: CrmKind = 'hubspot'): PushDouble {
   const batchMax = kind === 'hubspot' ? 100 : 200;
@@ -108,7 +109,7 @@ export function createPushDouble(kind: CrmKind = 'hubspot'): PushDouble {
       }
       const missingField = writes
         .flatMap((w) => Object.keys(w.values))
-        .find((f) => !double.fields.has(`${target}.${f}`));
+        .find((f) => target !== 'lead' && !double.fields.has(`${target}.${f}`));
       if (missingField !== undefined) {
         // HubSpot refuses the whole call for an unknown property; the connector reports it per record.
         return writes.map((w) => ({

@@ -38,6 +38,11 @@ describe('the warehouse owns its SQL', () => {
     expect(writers.get('schedules')).toEqual(['src/warehouse/schedules.ts']);
     expect(writers.get('connections')).toEqual(['src/connections/connection-store.ts']);
     expect(writers.get('sync_checkpoints')).toEqual(['src/warehouse/checkpoints.ts']);
+    // Routing (issue 18): its decisions are the claim on a lead, so one module owns them; the
+    // owner writes they queue go through the push tables' own writer.
+    expect(writers.get('routing_rules')).toEqual(['src/warehouse/routing-tables.ts']);
+    expect(writers.get('routing_decisions')).toEqual(['src/warehouse/routing-tables.ts']);
+    expect(writers.get('push_outbox')).toEqual(['src/warehouse/push-tables.ts']);
   });
 });
 

@@ -95,6 +95,18 @@ export function batchRead(req: RouteRequest, object: ObjectType): RouteResponse 
   return batchBody(req, object, results, missing, req.now);
 }
 
+/**
+ * HubSpot's owner properties take an OWNER id (the owners API's `id`); a user id (`userId`) or
+ * any other number is refused as INVALID_OWNER_ID, failing the whole batch like every invalid
+ * value (developers.hubspot.com, CRM owners guide: a userId "will result in an error if it is
+ * used to assign ownership"). An empty value clears the owner.
+ */
+function invalidOwner(req: RouteRequest, name: string, value: string): PropertyProblem | null {
+  if (name !== 'hubspot_owner_id' || value === '') return null;
+  if (req.portal.owners.some((o) => o.id === value && o.archivedAt === null)) return null;
+  return { name, error: 'INVALID_OWNER_ID', message: `${value} is not a valid owner id` };
+}
+
 export function batchUpdate(req: RouteRequest, object: ObjectType): RouteResponse {
   const inputs = inputsOf(req.body);
   if (!Array.isArray(inputs)) return inputs;
@@ -125,6 +137,8 @@ export function batchUpdate(req: RouteRequest, object: ObjectType): RouteRespons
         });
       }
       props[name] = value === null || value === undefined ? '' : String(value);
+      const ownerProblem = definition ? invalidOwner(req, name, props[name] ?? '') : null;
+      if (ownerProblem) problems.push(ownerProblem);
     }
     writes.push(props);
   }

@@ -4,7 +4,14 @@ import { writeRecords } from '../record-writes.js';
 import type { FieldDef } from '../schema.js';
 import { projectRecord } from '../soql/execute.js';
 import type { Table } from '../table.js';
-import { json, parseJsonBody, type Reply, type RequestContext, type SandboxState } from './context.js';
+import {
+  header,
+  json,
+  parseJsonBody,
+  type Reply,
+  type RequestContext,
+  type SandboxState,
+} from './context.js';
 
 const NOT_FOUND = () => new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
 const SOAP_TYPES: Record<string, string> = {
@@ -184,7 +191,10 @@ export function patchRecord(state: SandboxState, ctx: RequestContext, name: stri
     [{ ...(body as object), attributes: { type: t.name }, id }],
     false,
   );
-  if (result?.success) return { status: 204 };
+  if (result?.success) {
+    if (t.name === 'Lead') applyLeadAssignmentRule(state, ctx, id);
+    return { status: 204 };
+  }
   const e = result!.errors[0]!;
   const status = e.statusCode === 'INVALID_CROSS_REFERENCE_KEY' ? 404 : 400;
   return json([{ message: e.message, errorCode: e.statusCode, fields: e.fields }], status);
@@ -200,7 +210,10 @@ export function createRecord(state: SandboxState, ctx: RequestContext, name: str
     [{ ...(body as object), attributes: { type: t.name } }],
     false,
   );
-  if (result?.success) return json({ id: result.id, success: true, errors: [] }, 201);
+  if (result?.success) {
+    if (t.name === 'Lead' && result.id) applyLeadAssignmentRule(state, ctx, result.id);
+    return json({ id: result.id, success: true, errors: [] }, 201);
+  }
   const e = result!.errors[0]!;
   return json([{ message: e.message, errorCode: e.statusCode, fields: e.fields }], 400);
 }
@@ -232,7 +245,28 @@ export function compositeWrite(state: SandboxState, ctx: RequestContext, mode: '
       'record limit reached. cannot submit more than 200 records into this call',
     );
   }
-  return json(writeRecords(state.store, state.writes, mode, body.records, body.allOrNone === true));
+  const results = writeRecords(state.store, state.writes, mode, body.records, body.allOrNone === true);
+  results.forEach((r, i) => {
+    const type = (body.records as { attributes?: { type?: unknown } }[])[i]?.attributes?.type;
+    if (r.success && type === 'Lead' && r.id) applyLeadAssignmentRule(state, ctx, r.id);
+  });
+  return json(results);
+}
+
+/**
+ * The org's active lead assignment rule: Salesforce runs it on a Lead created or updated through
+ * the REST API unless the request says `Sforce-Auto-Assign: FALSE` (absent means TRUE). This
+ * org's rule sends every lead to its first queue ("Inbound Leads"), so an integration that forgets
+ * the header sees the owner it wrote replaced, as a real org would do it.
+ */
+function applyLeadAssignmentRule(state: SandboxState, ctx: RequestContext, id: string): void {
+  const flag = header(ctx, 'Sforce-Auto-Assign')?.trim().toUpperCase();
+  if (flag === 'FALSE') return;
+  const queue = state.store.model.queueIds[0];
+  const table = state.store.table('Lead');
+  const handle = table?.handleOf(id);
+  if (!queue || !table || handle === undefined) return;
+  if (table.row(handle)?.['OwnerId'] !== queue) state.store.applyUpdate(table, handle, { OwnerId: queue });
 }
 
 /** POST /composite/sobjects/<Object>: retrieve many by id (what jsforce's retrieve([...]) sends). */

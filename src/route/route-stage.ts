@@ -1,0 +1,219 @@
+import { DateTime } from 'luxon';
+import type { Connection } from '../connections/connection-store.js';
+import type { Db } from '../db.js';
+import type { Logger } from '../logger.js';
+import { analyzeOutboxAfter, queueLeadOwnerWrites } from '../warehouse/push-tables.js';
+import {
+  activeRoutingRules,
+  type DecisionInsert,
+  type RoutingLeadRow,
+  type RoutingOwnerRow,
+  receivedLeads,
+  routingCandidates,
+  routingOwners,
+  saveDecisions,
+} from '../warehouse/routing-tables.js';
+import type { SyncRunCounts } from '../warehouse/tables.js';
+import { LeadRouter } from './lead-router.js';
+import { resolvePoolMembers } from './pool-members.js';
+import type {
+  DeficitPeriod,
+  MemberStanding,
+  PoolMember,
+  RoutableLead,
+  RoutingDecision,
+  RoutingRules,
+} from './routing-model.js';
+
+/**
+ * The route stage (DESIGN §1, §11), between pull and compute: every lead pull left without a rep
+ * owner (no owner, a queue, an owner in `routeFrom`), created since routing was enabled and never
+ * routed, gets one from its pool's rotation. Each pool's ledger is first fed the period's leads
+ * its members already received (routed or by hand, so hand assignments are balanced out), then
+ * decides the new leads oldest first. Decisions and the owner writes they queue in the outbox
+ * are stored in one transaction: the decision row is the claim, so a crash after it leaves the
+ * write to the push stage (which writes the same owner on a retry) and a crash before it leaves
+ * nothing to undo. A lead no member can take stays unrouted with the reason, and is offered to
+ * the rotation again on the next run; it is never given to a default owner.
+ */
+export interface RouteOptions {
+  readonly runId: number | null;
+  /** The moment decisions are taken at (injected; the engine passes the wall clock). */
+  readonly now: Date;
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+  /** Called before each decision (the crash test stops the process there). */
+  readonly beforeDecision?: (count: number) => void;
+}
+
+export interface RouteOutcome {
+  readonly counts: SyncRunCounts;
+}
+
+/** Decisions per transaction: big enough that a 100,000-lead backlog is a few hundred commits. */
+const SAVE_BATCH = 500;
+
+export function routableLead(row: RoutingLeadRow): RoutableLead {
+  const domain = row.email?.includes('@') ? (row.email.split('@')[1]?.toLowerCase() ?? null) : null;
+  return {
+    externalId: row.externalId,
+    createdAt: row.createdAt,
+    email: row.email,
+    fields: {
+      source: row.source,
+      rating: row.rating,
+      score: row.score === null ? null : Number(row.score),
+      status: row.status,
+      email: row.email,
+      domain,
+    },
+  };
+}
+
+/** Each pool's members (core's resolvePoolMembers) from the connection's reps and rep settings. */
+export function membersByPool(
+  rules: RoutingRules,
+  owners: readonly RoutingOwnerRow[],
+): Map<string, PoolMember[]> {
+  const reps = owners.filter((o) => o.active && !o.isQueue);
+  return resolvePoolMembers(
+    rules,
+    new Map(reps.map((o) => [o.email, o.ownerId])),
+    new Map(
+      reps
+        .filter((o) => o.windows.length > 0)
+        .map((o) => [o.email, { windows: o.windows.map((w) => ({ ...w, hours: null, timeZone: null })) }]),
+    ),
+  );
+}
+
+/**
+ * Each standing with `share`: this lead's part of the expected count (weight ÷ Σ weights of the
+ * eligible members), so a report sums expected leads from the decisions whatever the ledger.
+ */
+function withShares(
+  standings: readonly MemberStanding[],
+  members: readonly PoolMember[],
+  at: Date,
+  timeZone: string,
+): (MemberStanding & { share: number })[] {
+  const day = DateTime.fromJSDate(at, { zone: timeZone }).toISODate() as string;
+  const weightOf = (email: string): number => {
+    const windows = members.find((m) => m.email === email)?.windows ?? [];
+    if (windows.length === 0) return 1;
+    const w = windows.find((x) => (x.from === null || x.from <= day) && (x.to === null || day <= x.to));
+    return w?.weight ?? 0;
+  };
+  const total = standings.reduce((sum, m) => sum + (m.excluded === null ? weightOf(m.email) : 0), 0);
+  return standings.map((m) => ({
+    ...m,
+    share: m.excluded === null && total > 0 ? weightOf(m.email) / total : 0,
+  }));
+}
+
+/**
+ * The earliest moment any pool's current deficit period can start: this ISO week's Monday, this
+ * month's first, or the first day of the fiscal quarter (fiscal quarters start on a month's
+ * first, at most two months back), in the connection's zone.
+ */
+export function historyStart(rules: RoutingRules, at: Date, connection: Pick<Connection, 'timeZone'>): Date {
+  const local = DateTime.fromJSDate(at, { zone: connection.timeZone });
+  const starts = rules.pools.map((p) => periodBound(p.period, local));
+  return new Date(Math.min(...starts));
+}
+
+function periodBound(period: DeficitPeriod, local: DateTime): number {
+  if (period === 'week') return local.startOf('week').toMillis();
+  if (period === 'month') return local.startOf('month').toMillis();
+  return local.startOf('month').minus({ months: 2 }).toMillis();
+}
+
+export async function routeStage(
+  db: Db,
+  connection: Connection,
+  options: RouteOptions,
+): Promise<RouteOutcome> {
+  const stored = await activeRoutingRules(db, connection.id);
+  if (!stored) return { counts: {} };
+  const rules = stored.rules as RoutingRules;
+  const candidates = await routingCandidates(db, connection.id, stored.routingSince, rules.routeFrom);
+  if (candidates.length === 0) return { counts: { routed: 0, unrouted: 0 } };
+
+  const tz = connection.timeZone;
+  const now = options.now;
+  const owners = await routingOwners(db, connection.id);
+  const emailOf = new Map(owners.map((o) => [o.ownerId, o.email]));
+  const members = membersByPool(rules, owners);
+  const router = new LeadRouter(rules, members, {
+    timeZone: tz,
+    rulesHash: stored.hash,
+    fiscalYearStartMonth: connection.fiscalYearStartMonth,
+  });
+  // The period's earlier leads, oldest first (a ledger never goes back into an earlier period):
+  // from the earliest start any pool's period can have, so a quarter pool sees its quarter.
+  const history = await receivedLeads(
+    db,
+    connection.id,
+    historyStart(rules, now, connection),
+    now,
+    rules.routeFrom,
+  );
+  for (const row of history) {
+    const email = row.receivedBy === null ? undefined : emailOf.get(row.receivedBy);
+    if (!email) continue;
+    const lead = routableLead(row);
+    const pool = row.decidedPool ?? router.poolOf(lead).name;
+    if (rules.pools.some((p) => p.name === pool)) router.ledger(pool).record(row.createdAt, email);
+  }
+
+  let routed = 0;
+  let unrouted = 0;
+  let decided = 0;
+  for (let i = 0; i < candidates.length; i += SAVE_BATCH) {
+    if (options.signal?.aborted) {
+      // Stop between transactions: every committed decision stands, the rest are still candidates.
+      throw options.signal.reason instanceof Error ? options.signal.reason : new Error('route aborted');
+    }
+    const batch = candidates.slice(i, i + SAVE_BATCH);
+    const inserts: DecisionInsert[] = [];
+    const previous = new Map<string, string | null>();
+    for (const row of batch) {
+      const lead = routableLead(row);
+      options.beforeDecision?.(++decided);
+      const decision: RoutingDecision = router.route(lead, now);
+      previous.set(row.externalId, row.ownerId);
+      inserts.push({
+        leadId: decision.leadId,
+        hop: 0,
+        decidedAt: decision.decidedAt,
+        rulesHash: decision.rulesHash,
+        pool: decision.pool,
+        kind: decision.kind,
+        members: withShares(decision.members, members.get(decision.pool) ?? [], now, tz),
+        chosenOwnerId: decision.chosen?.ownerId ?? null,
+        chosenEmail: decision.chosen?.email ?? null,
+        unroutedReason: decision.unroutedReason,
+        detail: {
+          ...(decision.accountDomain && { accountDomain: decision.accountDomain }),
+          ...(decision.rerouteFrom && { rerouteFrom: decision.rerouteFrom }),
+        },
+        leadCreatedAt: row.createdAt,
+      });
+    }
+    const claimed = await saveDecisions(db, connection.id, options.runId, inserts, async (trx, ids) => {
+      const writes = inserts
+        .filter((d) => d.chosenOwnerId !== null && ids.has(d.leadId))
+        .map((d) => ({
+          leadId: d.leadId,
+          ownerId: d.chosenOwnerId as string,
+          previous: previous.get(d.leadId) ?? null,
+        }));
+      await queueLeadOwnerWrites(trx, connection.id, options.runId, writes);
+    });
+    routed += claimed.size;
+    unrouted += inserts.filter((d) => d.chosenOwnerId === null).length;
+  }
+  await analyzeOutboxAfter(db, routed);
+  options.logger?.info({ routed, unrouted, rules: stored.hash }, 'leads routed');
+  return { counts: { routed, unrouted } };
+}
