@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { YamlProblemList as ProblemList, syntaxProblems, valueAt, type YamlPath } from '../yaml-problems.js';
 import type { CompPlan, CurvePoint, PlanComponent, PlanProblem, RateTier } from './comp-model.js';
 import { compare, fromNumber, ONE, sum, toNumber } from './exact.js';
 
@@ -50,73 +51,7 @@ const topSchema = z.strictObject({
   draw: money.optional(),
 });
 
-type Path = readonly (string | number)[];
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
-function valueAt(data: unknown, path: Path): unknown {
-  let here = data;
-  for (const step of path) {
-    if (here === null || typeof here !== 'object') return undefined;
-    here = (here as Record<string | number, unknown>)[step];
-  }
-  return here;
-}
-
-/**
- * Problems with their lines. The same helper as the routing rules' (src/route/routing-rules.ts);
- * stages may not import each other, so it is repeated here until a ground-floor home exists.
- */
-class ProblemList {
-  readonly problems: PlanProblem[] = [];
-  constructor(
-    private readonly doc: ReturnType<typeof parseDocument>,
-    private readonly lines: LineCounter,
-  ) {}
-
-  lineOf(path: Path, key?: string): number | null {
-    for (let depth = path.length; depth >= 0; depth -= 1) {
-      const at = path.slice(0, depth);
-      const node = (at.length === 0 ? this.doc.contents : this.doc.getIn(at, true)) as Node | undefined;
-      if (node === undefined || node === null) continue;
-      if (key !== undefined && depth === path.length && isMap(node)) {
-        const found = node.items.find((p) => isScalar(p.key) && p.key.value === key);
-        const keyNode = found?.key as Node | undefined;
-        if (keyNode?.range) return this.lines.linePos(keyNode.range[0]).line;
-      }
-      if (node.range) return this.lines.linePos(node.range[0]).line;
-    }
-    return null;
-  }
-
-  add(path: Path, message: string, key?: string): void {
-    const full = key === undefined ? path : [...path, key];
-    this.problems.push({ line: this.lineOf(path, key), path: full.join('.'), message });
-  }
-
-  addZod(base: Path, error: z.ZodError, data: unknown): void {
-    for (const issue of error.issues) {
-      const path = [...base, ...(issue.path as (string | number)[])];
-      const got = valueAt(data, issue.path as (string | number)[]);
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) this.add(path, `unknown key "${key}"`, key);
-      } else if (issue.code === 'invalid_type' || issue.code === 'invalid_union') {
-        const wanted = issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.message;
-        this.add(path, got === undefined ? 'is required' : `${wanted}, got ${describe(got)}`);
-      } else if (issue.code === 'invalid_value') {
-        this.add(path, `expected one of ${issue.values.join(', ')}, got ${describe(got)}`);
-      } else {
-        this.add(path, issue.message);
-      }
-    }
-  }
-}
+type Path = YamlPath;
 
 type Lenient = z.infer<typeof lenientComponent>;
 
@@ -243,14 +178,7 @@ export function planHash(plan: Omit<CompPlan, 'hash'>): string {
 export function parsePlanFile(text: string): ParsedPlan {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((error) => ({
-      line: error.linePos?.[0].line ?? null,
-      path: '',
-      message: (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, ''),
-    }));
-    return { ok: false, problems };
-  }
+  if (doc.errors.length > 0) return { ok: false, problems: syntaxProblems(doc) };
   const out = new ProblemList(doc, lines);
   const data: unknown = doc.toJS();
   const strictTop = topSchema.safeParse(data);
