@@ -35,7 +35,7 @@ export const COMMAND_GROUPS = [
   {
     name: 'sync',
     term: 'sync [options] <name>',
-    description: 'pull → compute → push one connection through the job queue, and wait for it',
+    description: 'pull → route → compute → push one connection through the job queue, and wait for it',
     load: async () => (await import('./sync-command.js')).registerSync,
   },
   {

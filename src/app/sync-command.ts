@@ -20,7 +20,7 @@ const EXIT_BY_STATUS = {
 export function registerSync(program: Command, ctx: CliContext): void {
   program
     .command('sync')
-    .description('pull → compute → push one connection through the job queue, and wait for it')
+    .description('pull → route → compute → push one connection through the job queue, and wait for it')
     .argument('<name>', 'connection name')
     .option('--full', 'ignore checkpoints and re-read everything (also reconciles deletes)')
     .option('--no-push', 'pull and compute only')
