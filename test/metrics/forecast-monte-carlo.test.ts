@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type SimulationInput, simulateGroups } from '../../src/metrics/monte-carlo.js';
+import {
+  describe as describeDistribution,
+  type SimulationInput,
+  simulateGroups,
+} from '../../src/metrics/monte-carlo.js';
 import { runMonteCarlo } from '../../src/metrics/monte-carlo-pool.js';
 
 function input(amounts: number[], probabilities: number[], seed: number, trials = 10_000): SimulationInput {
@@ -70,5 +74,17 @@ describe('Monte Carlo', () => {
     // a share of 10,000 trials has SE ≈ 0.0046, so ±0.03 is > 6 SE and covers the normal approximation.
     expect(result.team.probabilityOfQuota).toBeGreaterThan(0.28);
     expect(result.team.probabilityOfQuota).toBeLessThan(0.34);
+  });
+  it('describes trials the same through a reused scratch array, leaving the trials unsorted', () => {
+    // Hand-computed: sorted 1, 2, 3, 4; R-7 quantile h = 3q: p10 = 1 + 0.3, p50 = 2 + 0.5,
+    // p90 = 3 + 0.7; mean 10 / 4; 2 of 4 trials reach the quota 3.
+    const expected = { mean: 2.5, p10: 1.3, p50: 2.5, p90: 3.7, probabilityOfQuota: 0.5 };
+    const trials = Float64Array.from([3, 1, 2, 4]);
+    const scratch = Float64Array.from([9, 9, 9, 9]); // left over from an earlier group
+    const withScratch = describeDistribution(trials, 3, scratch);
+    for (const [key, value] of Object.entries(expected))
+      expect(withScratch[key as keyof typeof expected]).toBeCloseTo(value, 12);
+    expect(describeDistribution(trials, 3)).toEqual(withScratch);
+    expect(Array.from(trials)).toEqual([3, 1, 2, 4]);
   });
 });
