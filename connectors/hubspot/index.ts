@@ -9,7 +9,6 @@ import type {
   CrmConnector,
   DealChange,
   DealPage,
-  FieldObject,
   FieldReport,
   FieldSpec,
   FieldWrite,

@@ -173,15 +173,14 @@ export class RotationLedger {
     m: Moment,
     exclude?: ReadonlySet<string>,
   ): Exclusion | null {
-    if (exclude?.has(s.email)) return { reason: 'previous_owner' };
+    if (exclude?.has(s.email)) return PREVIOUS_OWNER;
     if (a.state === 'unavailable') return { reason: 'unavailable', until: s.availability.backOn(m.day) };
     if (a.state === 'outside_hours')
       return { reason: 'outside_hours', nextStart: s.availability.nextStart(m.ms) };
-    if (a.state === 'weight_zero') return { reason: 'weight_zero' };
+    if (a.state === 'weight_zero') return WEIGHT_ZERO;
     const { perDay, perWeek } = this.pool.capacity;
-    if (perDay !== null && (s.perDay.get(m.day) ?? 0) >= perDay) return { reason: 'day_cap', cap: perDay };
-    if (perWeek !== null && (s.perWeek.get(m.week) ?? 0) >= perWeek)
-      return { reason: 'week_cap', cap: perWeek };
+    if (perDay !== null && (s.perDay.get(m.day) ?? 0) >= perDay) return this.dayCap;
+    if (perWeek !== null && (s.perWeek.get(m.week) ?? 0) >= perWeek) return this.weekCap;
     return null;
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { YamlProblemList as ProblemList, syntaxProblems, valueAt, type YamlPath } from '../yaml-problems.js';
+import { YamlProblemList as ProblemList, syntaxProblems, type YamlPath } from '../yaml-problems.js';
 import { contradiction, shadows } from './pool-match.js';
 import type {
   DeficitPeriod,
