@@ -2,8 +2,8 @@ import type {
   CrmConnector,
   DealChange,
   DealPage,
-  Lead,
   LeadOwnerChange,
+  LeadPage,
   Owner,
   Page,
   Pipeline,
@@ -171,14 +171,26 @@ const dealsPull: StreamPull = {
   },
 };
 
-const leads: StreamHandler<Page<Lead>, readonly LeadOwnerChange[]> = {
+/**
+ * Leads: new or reassigned leads need their owner history; what the page answers itself (a
+ * HubSpot contact whose owner never changed after creation) is not read again.
+ */
+const leads: StreamHandler<LeadPage, readonly LeadOwnerChange[]> = {
   counts: 'leads',
   async *pages(run) {
     yield* run.connector.leads(await since(run, 'leads'));
   },
   async fetch(run, page) {
     const stale = await leadsNeedingHistory(run.db, run.target.connectionId, page.records);
-    return stale.length > 0 ? collect(run.connector.leadHistory(stale)) : [];
+    const answered = new Set(page.history?.answered ?? []);
+    const staleSet = new Set(stale);
+    const known = (page.history?.changes ?? []).filter(
+      (c) => staleSet.has(c.leadId) && answered.has(c.leadId),
+    );
+    const unanswered = stale.filter((id) => !answered.has(id));
+    return unanswered.length > 0
+      ? [...known, ...(await collect(run.connector.leadHistory(unanswered)))]
+      : known;
   },
   save: (run, page, history) => saveLeadPage(run.db, run.target, page, history),
 };
