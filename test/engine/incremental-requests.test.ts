@@ -1,6 +1,77 @@
 import { expect, it } from 'vitest';
+import type { SandboxRecord } from '../../sandboxes/hubspot/index.js';
 import { runSync } from '../../src/app/run-sync.js';
+import { createHubspotHarness } from '../connectors/hubspot/harness.js';
 import { createSalesforceHarness } from '../connectors/salesforce/harness.js';
+
+/**
+ * Requests of an incremental HubSpot sync through the engine and the connector factory, by
+ * endpoint. 201 deals edited (amount only), chosen among those whose history the search page
+ * answers itself (one pass through the stages, never reassigned after closing: the same test as
+ * test/connectors/hubspot/request-count.test.ts, from the generated history), so the sync makes no
+ * history read and the count is ⌈201 ÷ 200⌉ = 2 searches plus the constant.
+ */
+const HS_CHANGED = 201;
+const SEARCH_PAGE = 200;
+const LIST_PAGE = 100;
+
+function answeredByPage(deal: SandboxRecord, closedStages: ReadonlySet<string>): boolean {
+  const stages = deal.history['dealstage'] ?? [];
+  if (new Set(stages.map((e) => e.value)).size < stages.length) return false;
+  const owners = deal.history['hubspot_owner_id'] ?? [];
+  const assigned = owners.at(-1)?.timestamp ?? 0;
+  const closedAt = closedStages.has(deal.properties['dealstage'] ?? '')
+    ? (stages.at(-1)?.timestamp ?? 0)
+    : null;
+  return !(closedAt !== null && assigned > deal.createdAt && assigned > closedAt);
+}
+
+it('an incremental HubSpot sync of 201 changed deals: ⌈k ÷ 200⌉ searches and a constant of account, owners ×2, pipelines, archived deals, contact search, archived contacts, goals', async () => {
+  const h = await createHubspotHarness('hs_incremental_requests', { seed: 5, deals: 1_500, contacts: 120 });
+  try {
+    const connection = await h.addConnection('incremental', { tier: 'professional' });
+    const first = await runSync(h.factoryEnv(), connection, { push: false });
+    expect(first.error).toBeNull();
+    const closed = new Set(
+      h.sandbox.data.pipelines.flatMap((p) => p.stages.filter((st) => st.isClosed).map((st) => st.id)),
+    );
+    const edited = [...h.sandbox.data.deals()].filter((d) => answeredByPage(d, closed)).slice(0, HS_CHANGED);
+    expect(edited).toHaveLength(HS_CHANGED);
+    edited.forEach((deal, k) => h.sandbox.editDeal(deal.id, { amount: String(900 + k) }));
+    h.sandbox.resetRequests();
+    const second = await runSync(h.factoryEnv(), connection, { push: false });
+    expect(second.error).toBeNull();
+    expect(second.pulled.changed).toBe(HS_CHANGED);
+    const log = h.sandbox.requests;
+    const by = countBy(
+      log.map((r) => {
+        const archived = new URLSearchParams(r.query).get('archived') === 'true';
+        return `${r.method} ${r.path}${archived ? ' archived' : ''}`;
+      }),
+    );
+    const pages = (n: number) => Math.max(1, Math.ceil(n / LIST_PAGE));
+    const archivedDeals = [...h.sandbox.data.deals({ archived: true })].length;
+    const archivedContacts = [...h.sandbox.data.contacts({ archived: true })].length;
+    const constant = {
+      'GET /account-info/v3/details': 1,
+      // Owners: the active list, then the archived one (fewer than 100 each here).
+      'GET /crm/v3/owners': 1,
+      'GET /crm/v3/owners archived': 1,
+      'GET /crm/v3/pipelines/deals': 1,
+      'GET /crm/v3/objects/deals archived': pages(archivedDeals),
+      // No contact changed: one empty search page.
+      'POST /crm/v3/objects/contacts/search': 1,
+      'GET /crm/v3/objects/contacts archived': pages(archivedContacts),
+      'GET /crm/v3/objects/goal_targets': pages(h.sandbox.data.goals.length),
+    };
+    expect(by).toEqual({
+      'POST /crm/v3/objects/deals/search': Math.ceil(HS_CHANGED / SEARCH_PAGE),
+      ...constant,
+    });
+  } finally {
+    await h.close();
+  }
+}, 180_000);
 
 /**
  * Requests of an incremental Salesforce sync through the engine and the connector factory (a
