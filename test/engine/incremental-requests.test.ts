@@ -37,7 +37,7 @@ it('an incremental HubSpot sync of 201 changed deals: ⌈k ÷ 200⌉ searches an
     );
     const edited = [...h.sandbox.data.deals()].filter((d) => answeredByPage(d, closed)).slice(0, HS_CHANGED);
     expect(edited).toHaveLength(HS_CHANGED);
-    edited.forEach((deal, k) => h.sandbox.editDeal(deal.id, { amount: String(900 + k) }));
+    for (const [k, deal] of edited.entries()) h.sandbox.editDeal(deal.id, { amount: String(900 + k) });
     h.sandbox.resetRequests();
     const second = await runSync(h.factoryEnv(), connection, { push: false });
     expect(second.error).toBeNull();
