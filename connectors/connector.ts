@@ -62,6 +62,11 @@ export interface DealPage extends Page<Deal> {
   readonly history?: PageHistory<DealChange>;
 }
 
+/** A page of leads; `history` is optional, so a plain `Page<Lead>` is one. */
+export interface LeadPage extends Page<Lead> {
+  readonly history?: PageHistory<LeadOwnerChange>;
+}
+
 export interface TeamRef {
   readonly externalId: string;
   readonly name: string;
@@ -252,7 +257,8 @@ export interface CrmConnector {
    * reads; without it, each page's ids are read on their own.
    */
   readonly historyBatch?: number;
-  leads(since: Checkpoint | null): AsyncIterable<Page<Lead>>;
+  /** Pages may carry the owner history of some of their leads (`LeadPage.history`). */
+  leads(since: Checkpoint | null): AsyncIterable<LeadPage>;
   leadHistory(ids: readonly string[]): AsyncIterable<LeadOwnerChange>;
   /**
    * Every live id, for the periodic full check of hard deletes (daily, or `--full`), never on a

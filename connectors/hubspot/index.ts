@@ -12,8 +12,8 @@ import type {
   FieldReport,
   FieldSpec,
   FieldWrite,
-  Lead,
   LeadOwnerChange,
+  LeadPage,
   Owner,
   Page,
   Period,
@@ -26,6 +26,7 @@ import type {
 import { createHubspotApi, type HubspotApi } from './api.js';
 import {
   historyFromProperties,
+  leadHistoryFromProperties,
   mapAccount,
   mapDeal,
   mapDealHistory,
@@ -64,6 +65,12 @@ export interface HubspotConnectorOptions {
    * calculated properties were ever wrong).
    */
   readonly dealHistory?: 'computed' | 'read';
+  /**
+   * `computed` (default): a contact's owner history from its properties where the owner never
+   * changed after creation (map.ts `leadHistoryFromProperties`), read for the others. `read`:
+   * every new or reassigned contact's history read, as before.
+   */
+  readonly leadHistory?: 'computed' | 'read';
 }
 
 /** Deals whose history the list pages answered, and why the others need a read. */
@@ -184,8 +191,12 @@ export function createHubspotConnector(options: HubspotConnectorOptions): Hubspo
       }
     },
 
-    async *leads(since: Checkpoint | null): AsyncIterable<Page<Lead>> {
-      yield* incrementalStream({ api, spec: STREAMS.leads, now, map: mapLead }, since);
+    async *leads(since: Checkpoint | null): AsyncIterable<LeadPage> {
+      const history = options.leadHistory === 'read' ? undefined : leadHistoryFromProperties;
+      yield* incrementalStream(
+        { api, spec: STREAMS.leads, now, map: mapLead, ...(history && { history }) },
+        since,
+      );
     },
 
     async *leadHistory(ids: readonly string[]): AsyncIterable<LeadOwnerChange> {

@@ -293,6 +293,24 @@ export function historyFromProperties(
   return { ok: true, changes };
 }
 
+/**
+ * A contact's owner history from its own properties, where they answer it fully, else null (a
+ * history read). `hubspot_owner_assigneddate` is the latest assignment: at or before
+ * `createdate` the owner was set when the contact was created and never changed, so its history
+ * is that one entry (the first assignment the lead audit counts); no owner and no assignment
+ * date means no owner was ever set. A later assignment may have had owners before it (rotation
+ * after creation, reassignments): only the history read knows them.
+ */
+export function leadHistoryFromProperties(wire: ObjectWire): readonly LeadOwnerChange[] | null {
+  const p = wire.properties;
+  const owner = text(p, 'hubspot_owner_id');
+  const assigned = instantOrNull(text(p, 'hubspot_owner_assigneddate'));
+  if (owner === null) return assigned === null ? [] : null;
+  const created = instantOrNull(text(p, 'createdate'));
+  if (assigned === null || created === null || Date.parse(assigned) > Date.parse(created)) return null;
+  return [{ leadId: wire.id, ownerId: owner, changedAt: assigned }];
+}
+
 export function mapLeadHistory(wire: ObjectWire): LeadOwnerChange[] {
   return historyOf(wire, 'hubspot_owner_id').map((h) => ({
     leadId: wire.id,

@@ -16,7 +16,7 @@ import {
   QUERY_BATCH_SIZE,
   REQUEST_TIMEOUT_MS,
 } from './spec.js';
-import { type ApiUsage, createTransport, toConnectorError } from './transport.js';
+import { type ApiUsage, createTransport, type SalesforceApiError, toConnectorError } from './transport.js';
 
 export interface SalesforceApiOptions {
   readonly instanceUrl: string;
@@ -46,6 +46,14 @@ export interface SalesforceApi {
    * operations each (first pages and next pages alike), in the order of `soqls`.
    */
   queryMany(soqls: readonly string[]): Promise<unknown[][]>;
+  /**
+   * `queryMany` where a query's failure that `tolerate` accepts (an object the org does not
+   * have) answers null instead of failing the call: still one Composite call per five queries.
+   */
+  querySettled(
+    soqls: readonly string[],
+    tolerate: (error: SalesforceApiError) => boolean,
+  ): Promise<(unknown[] | null)[]>;
   /** A raw REST call relative to `/services/data/vNN.0` (or absolute path). */
   request<T>(
     method: 'GET' | 'POST' | 'PATCH',
@@ -180,7 +188,15 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
   }
 
   async function queryMany(soqls: readonly string[]): Promise<unknown[][]> {
-    const results: unknown[][] = soqls.map(() => []);
+    const settled = await querySettled(soqls, () => false);
+    return settled.map((rows) => rows ?? []);
+  }
+
+  async function querySettled(
+    soqls: readonly string[],
+    tolerate: (error: SalesforceApiError) => boolean,
+  ): Promise<(unknown[] | null)[]> {
+    const results: (unknown[] | null)[] = soqls.map(() => []);
     // One operation per query at a time: a query's next page is known only from its last one.
     let pending = soqls.map((soql, index) => ({
       index,
@@ -206,9 +222,14 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
             'transient',
             'Salesforce left a composite subrequest unanswered; the job retries.',
           );
-        if (sub.httpStatusCode >= 400) throw toConnectorError(sub.httpStatusCode, JSON.stringify(sub.body));
+        if (sub.httpStatusCode >= 400) {
+          const error = toConnectorError(sub.httpStatusCode, JSON.stringify(sub.body));
+          if (!tolerate(error)) throw error;
+          results[op.index] = null;
+          return;
+        }
         const page = parseResult(sub.body);
-        results[op.index]!.push(...page.records);
+        results[op.index]?.push(...page.records);
         if (!page.done && page.nextRecordsUrl) next.push({ index: op.index, url: page.nextRecordsUrl });
       });
       pending = [...later, ...next];
@@ -247,6 +268,7 @@ export function createSalesforceApi(options: SalesforceApiOptions): SalesforceAp
     version,
     pages,
     queryMany,
+    querySettled,
     request,
     connection,
     async call(fn) {

@@ -4,8 +4,9 @@
  *
  * Deals and leads are read incrementally through queryAll ordered by (SystemModstamp, Id); each
  * page carries the checkpoint `{ systemModstamp, id }` of its last record, never a cursor URL
- * (a query locator dies after 15 idle minutes). A no-change sync costs 8 requests: Organization,
- * CurrencyType, User, Group, OpportunityStage, Opportunity, Lead, ForecastingQuota.
+ * (a query locator dies after 15 idle minutes). A no-change sync costs 7 requests: one Composite
+ * call for Organization and CurrencyType, User, Group, OpportunityStage, Opportunity, Lead,
+ * ForecastingQuota.
  *
  * Deletes: the incremental queryAll is Salesforce's delete signal. A deleted record keeps its
  * row in the Recycle Bin with IsDeleted = true and a new SystemModstamp (the stamp replication
@@ -74,7 +75,7 @@ import {
 import { createOrgAccess } from './permissions.js';
 import { writeScorecards } from './scorecard.js';
 import { incrementalQuery, type Keyset, quotaQuery, selectAll } from './soql.js';
-import { LOOKBACK_MS, OBJECTS, QUERY_URI, type QueryUriLimits, STREAMS } from './spec.js';
+import { COMPOSITE, LOOKBACK_MS, OBJECTS, QUERY_URI, type QueryUriLimits, STREAMS } from './spec.js';
 import { SalesforceApiError } from './transport.js';
 import { createWriter } from './write.js';
 
@@ -139,26 +140,43 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     return out;
   };
 
+  const orgSoql = selectAll(OBJECTS.organization.object, OBJECTS.organization.fields);
+  const currencySoql = selectAll(OBJECTS.currencies.object, OBJECTS.currencies.fields);
+  /**
+   * The Organization row and the currency table. CurrencyType exists only in multi-currency orgs
+   * (elsewhere INVALID_TYPE) and no field of Organization says which an org is, so both queries
+   * go in one Composite call (one call toward the API limits) where the version has Composite,
+   * and a single-currency org's failing CurrencyType query costs no request of its own.
+   */
+  const readAccountRows = async (): Promise<{ orgRows: unknown[]; currencyRows: unknown[] | null }> => {
+    if (Number.parseFloat(api.version) >= COMPOSITE.minVersion) {
+      const [orgRows, currencyRows] = await api.querySettled([orgSoql, currencySoql], isMissingObject);
+      return { orgRows: orgRows ?? [], currencyRows: currencyRows ?? null };
+    }
+    const rows = async (soql: string) => {
+      const out: unknown[] = [];
+      for await (const page of api.pages(soql)) out.push(...page.records);
+      return out;
+    };
+    const orgRows = await rows(orgSoql);
+    try {
+      return { orgRows, currencyRows: await rows(currencySoql) };
+    } catch (error) {
+      if (!isMissingObject(error)) throw error;
+      return { orgRows, currencyRows: null };
+    }
+  };
+
   const loadAccount = async () => {
-    const orgs = await all(selectAll(OBJECTS.organization.object, OBJECTS.organization.fields), (r) =>
-      parseEach(organizationSchema, r),
-    );
-    const org = orgs[0];
+    const { orgRows, currencyRows } = await readAccountRows();
+    const org = parseEach(organizationSchema, orgRows).records[0];
     if (!org)
       throw new ConnectorError(
         'auth',
         'Salesforce returned no Organization row; check that the integration user has API access.',
       );
-    // CurrencyType exists only in multi-currency orgs; elsewhere the query fails with INVALID_TYPE.
-    let currencies: CurrencyRow[] | null;
-    try {
-      currencies = await all(selectAll(OBJECTS.currencies.object, OBJECTS.currencies.fields), (r) =>
-        parseEach(currencySchema, r),
-      );
-    } catch (error) {
-      if (!isMissingObject(error)) throw error;
-      currencies = null;
-    }
+    const currencies: CurrencyRow[] | null =
+      currencyRows === null ? null : parseEach(currencySchema, currencyRows).records;
     const account = mapAccount(org, currencies);
     return { account, currency: currencyContext(account, currencies) };
   };

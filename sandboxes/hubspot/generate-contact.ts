@@ -70,6 +70,11 @@ export function contactIndexOf(id: string): number {
   return Number(id) - CONTACT_ID_BASE;
 }
 
+/** Three contacts in four are given their owner when they are created (see generateContact). */
+export function contactOwnedAtCreation(seed: number, index: number): boolean {
+  return hashSeed(seed, `contact-owned-at-creation:${index}`) % 4 !== 0;
+}
+
 export function contactBaseArchived(seed: number, index: number): boolean {
   return hashSeed(seed, `archived-contact:${index}`) % 200 === 0;
 }
@@ -93,7 +98,11 @@ export function generateContact(ctx: ContactGeneratorContext, index: number): Sa
   const createdAt = Math.floor(start + ((index + rng.next()) / ctx.count) * 364 * DAY_MS);
   const rotation = ctx.owners.filter((o) => o.receivesLeads && activeAt(o, createdAt));
   const owner = rng.chance(0.02) ? null : pickOwner(rotation, ctx.unfair, createdAt, rng.next());
-  const assignedAt = createdAt + rng.int(30_000, 2 * 3_600_000);
+  // Most contacts get their owner as they are created (a form's or import's owner field, an
+  // integration); the rest from a rotation workflow 30 s to 2 h later. The three-in-four share is
+  // an assumption, not a measured figure. Decided by hash so the random stream stays as it was.
+  const delay = rng.int(30_000, 2 * 3_600_000);
+  const assignedAt = contactOwnedAtCreation(ctx.seed, index) ? createdAt : createdAt + delay;
   const history: Record<string, HistoryEntry[]> = {};
   let currentOwner = owner;
   let lastChange = owner ? assignedAt : createdAt;

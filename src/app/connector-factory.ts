@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Clock, ConnectorDeps, CrmConnector } from '../../connectors/connector.js';
+import type { Clock, ConnectorDeps, CrmConnector, RequestBudget } from '../../connectors/connector.js';
 import {
   type BudgetBuckets,
   createRateBudget,
@@ -79,23 +79,29 @@ async function buildConnector(
   recipe: ConnectorRecipe,
 ): Promise<CrmConnector> {
   const tokens = createTokenStore(env.connections, connection.id);
-  const build = (accountId: string) =>
-    recipe.create(connection, {
-      fetch: globalThis.fetch,
-      tokens,
-      clock: realClock,
-      budget: createRateBudget({
-        redis: env.redis,
-        prefix: env.queuePrefix,
-        account: { kind: connection.kind, accountId },
-        buckets: recipe.buckets(connection),
-      }),
+  const budgetFor = (accountId: string): RequestBudget =>
+    createRateBudget({
+      redis: env.redis,
+      prefix: env.queuePrefix,
+      account: { kind: connection.kind, accountId },
+      buckets: recipe.buckets(connection),
     });
-  // The budget is per CRM account (portal, org), so every connection to one account shares it; a
-  // connection that has never synced learns its account id with one request on a budget of its own.
-  const accountId =
-    connection.accountId ?? (await (await build(`connection-${connection.id}`)).account()).accountId;
-  return build(accountId);
+  // The budget is per CRM account (portal, org), so every connection to one account shares it.
+  // A connection that has never synced does not know its account yet: its connector starts on a
+  // budget of its own, asks for the account (which the connector keeps for the run, so the pull
+  // stage's own account() costs nothing) and moves to the account's budget.
+  let budget = budgetFor(connection.accountId ?? `connection-${connection.id}`);
+  const connector = await recipe.create(connection, {
+    fetch: globalThis.fetch,
+    tokens,
+    clock: realClock,
+    budget: {
+      acquire: (bucket) => budget.acquire(bucket),
+      observe: (signal) => budget.observe(signal),
+    },
+  });
+  if (connection.accountId === null) budget = budgetFor((await connector.account()).accountId);
+  return connector;
 }
 
 const builders: Partial<Record<Connection['kind'], ConnectorBuilder>> = {

@@ -2,8 +2,8 @@ import type {
   CrmConnector,
   DealChange,
   DealPage,
-  Lead,
   LeadOwnerChange,
+  LeadPage,
   Owner,
   Page,
   Pipeline,
@@ -140,47 +140,101 @@ async function* saveHeldDealPages(run: StreamRun, held: readonly HeldDealPage[])
 }
 
 /**
- * Deals: a page's history is what it answers itself plus a read of the rest. With the
- * connector's `historyBatch`, pages wait (at most MAX_HELD_PAGES) until their unanswered ids
- * would overflow one read, so a few re-entered stages per page cost one read per batch, not
- * one per page; each page is still saved whole, with its history, before its checkpoint moves.
+ * Pages held back for one history read: with the connector's `historyBatch`, pages wait (at
+ * most MAX_HELD_PAGES) until their unanswered ids would overflow one read, so a few ids per page
+ * cost one read per batch, not one per page; each page is still saved whole, with its history,
+ * before its checkpoint moves.
  */
+async function* pullHeld<P, H extends { readonly unanswered: readonly string[] }>(
+  run: StreamRun,
+  pages: AsyncIterable<P>,
+  hold: (page: P) => Promise<H>,
+  saveHeld: (held: readonly H[]) => AsyncIterable<SavedPage>,
+): AsyncIterable<SavedPage> {
+  const batch = run.connector.historyBatch ?? 0;
+  let held: H[] = [];
+  let waiting = 0;
+  for await (const page of pages) {
+    const next = await hold(page);
+    if (held.length > 0 && (waiting + next.unanswered.length > batch || held.length >= MAX_HELD_PAGES)) {
+      yield* saveHeld(held);
+      held = [];
+      waiting = 0;
+    }
+    held.push(next);
+    waiting += next.unanswered.length;
+    // Nothing waiting for a read (or no batching): the pages go to the warehouse now.
+    if (waiting === 0 || batch <= 0) {
+      yield* saveHeld(held);
+      held = [];
+      waiting = 0;
+    }
+  }
+  if (held.length > 0) yield* saveHeld(held);
+}
+
+/** Deals: a page's history is what it answers itself plus a read of the rest. */
 const dealsPull: StreamPull = {
   counts: 'deals',
   async *pull(run) {
-    const batch = run.connector.historyBatch ?? 0;
-    let held: HeldDealPage[] = [];
-    let waiting = 0;
-    for await (const page of run.connector.deals(await since(run, 'deals'))) {
-      const next = await holdDealPage(run, page);
-      if (held.length > 0 && (waiting + next.unanswered.length > batch || held.length >= MAX_HELD_PAGES)) {
-        yield* saveHeldDealPages(run, held);
-        held = [];
-        waiting = 0;
-      }
-      held.push(next);
-      waiting += next.unanswered.length;
-      // Nothing waiting for a read (or no batching): the pages go to the warehouse now.
-      if (waiting === 0 || batch <= 0) {
-        yield* saveHeldDealPages(run, held);
-        held = [];
-        waiting = 0;
-      }
-    }
-    if (held.length > 0) yield* saveHeldDealPages(run, held);
+    yield* pullHeld(
+      run,
+      run.connector.deals(await since(run, 'deals')),
+      (page) => holdDealPage(run, page),
+      (held) => saveHeldDealPages(run, held),
+    );
   },
 };
 
-const leads: StreamHandler<Page<Lead>, readonly LeadOwnerChange[]> = {
+interface HeldLeadPage {
+  readonly page: LeadPage;
+  /** The new or reassigned leads' owner changes the page itself answers. */
+  readonly known: readonly LeadOwnerChange[];
+  readonly unanswered: readonly string[];
+}
+
+/**
+ * New or reassigned leads need their owner history; what the page answers itself (a HubSpot
+ * contact whose owner never changed after creation) is not read again.
+ */
+async function holdLeadPage(run: StreamRun, page: LeadPage): Promise<HeldLeadPage> {
+  const stale = await leadsNeedingHistory(run.db, run.target.connectionId, page.records);
+  const answered = new Set(page.history?.answered ?? []);
+  const staleSet = new Set(stale);
+  return {
+    page,
+    known: (page.history?.changes ?? []).filter((c) => staleSet.has(c.leadId) && answered.has(c.leadId)),
+    unanswered: stale.filter((id) => !answered.has(id)),
+  };
+}
+
+async function* saveHeldLeadPages(run: StreamRun, held: readonly HeldLeadPage[]): AsyncIterable<SavedPage> {
+  const ids = held.flatMap((h) => h.unanswered);
+  const read = new Map<string, LeadOwnerChange[]>();
+  if (ids.length > 0)
+    for await (const change of run.connector.leadHistory(ids)) {
+      const list = read.get(change.leadId);
+      if (list) list.push(change);
+      else read.set(change.leadId, [change]);
+    }
+  for (const { page, known, unanswered } of held)
+    yield await saveLeadPage(run.db, run.target, page, [
+      ...known,
+      ...unanswered.flatMap((id) => read.get(id) ?? []),
+    ]);
+}
+
+/** Leads: held for one owner-history read like deals (pullHeld). */
+const leadsPull: StreamPull = {
   counts: 'leads',
-  async *pages(run) {
-    yield* run.connector.leads(await since(run, 'leads'));
+  async *pull(run) {
+    yield* pullHeld(
+      run,
+      run.connector.leads(await since(run, 'leads')),
+      (page) => holdLeadPage(run, page),
+      (held) => saveHeldLeadPages(run, held),
+    );
   },
-  async fetch(run, page) {
-    const stale = await leadsNeedingHistory(run.db, run.target.connectionId, page.records);
-    return stale.length > 0 ? collect(run.connector.leadHistory(stale)) : [];
-  },
-  save: (run, page, history) => saveLeadPage(run.db, run.target, page, history),
 };
 
 /** CRM goals within 400 days either side of today, all at once (a goal is no page of its own). */
@@ -222,6 +276,6 @@ export const STREAM_HANDLERS: { readonly [S in StreamName]: StreamPull } = {
   owners: pullOf(owners),
   pipelines: pullOf(pipelines),
   deals: dealsPull,
-  leads: pullOf(leads),
+  leads: leadsPull,
   quotas: pullOf(quotas),
 };

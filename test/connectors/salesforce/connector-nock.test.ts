@@ -75,6 +75,26 @@ const opportunity = (n: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/**
+ * account() reads Organization and CurrencyType in one Composite call (API 38.0+); a
+ * single-currency org answers the CurrencyType subrequest with INVALID_TYPE.
+ */
+const accountReply = (org: unknown, currencies: readonly unknown[] | null) => ({
+  compositeResponse: [
+    { referenceId: 'q0', httpStatusCode: 200, body: result([org]), httpHeaders: {} },
+    currencies === null
+      ? {
+          referenceId: 'q1',
+          httpStatusCode: 400,
+          body: [{ errorCode: 'INVALID_TYPE', message: "sObject type 'CurrencyType' is not supported." }],
+          httpHeaders: {},
+        }
+      : { referenceId: 'q1', httpStatusCode: 200, body: result([...currencies]), httpHeaders: {} },
+  ],
+});
+const nockAccount = (org: unknown, currencies: readonly unknown[] | null) =>
+  nock(BASE).post(`${V}/composite`).reply(200, accountReply(org, currencies));
+
 beforeAll(() => {
   nock.disableNetConnect();
 });
@@ -88,8 +108,7 @@ afterAll(() => {
 describe('Salesforce connector edge cases (nock)', () => {
   it('REQUEST_LIMIT_EXCEEDED (daily allowance spent) ends the run deferred, not retried', async () => {
     const scope = nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
+      .post(`${V}/composite`)
       .reply(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
     const error = await failure(connector(deps(accessToken).deps).account());
     expect(error.kind).toBe('deferred');
@@ -99,10 +118,11 @@ describe('Salesforce connector edge cases (nock)', () => {
 
   it('below the daily reserve (Sforce-Limit-Info) the next request is not sent and the pull defers', async () => {
     nock(BASE)
-      .get(`${V}/query`)
-      .query((q) => String(q['q']).includes('FROM Organization'))
-      .reply(200, result([organization]), { 'Sforce-Limit-Info': 'api-usage=85000/100000' });
-    const error = await failure(connector(deps(accessToken).deps).account());
+      .post(`${V}/composite`)
+      .reply(200, accountReply(organization, null), { 'Sforce-Limit-Info': 'api-usage=85000/100000' });
+    const c = connector(deps(accessToken).deps);
+    await c.account();
+    const error = await failure(collect(c.deals(null)));
     expect(error.kind).toBe('deferred');
     expect(error.message).toMatch(/15000 of 100000 daily API requests left/);
   });
@@ -115,8 +135,7 @@ describe('Salesforce connector edge cases (nock)', () => {
       accessToken: 'OLD',
     });
     const api = nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
+      .post(`${V}/composite`)
       .times(2)
       .reply(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
     const token = nock(BASE)
@@ -154,8 +173,7 @@ describe('Salesforce connector edge cases (nock)', () => {
 
   it('an access-token connection answered 401 stops with auth and says how to fix it', async () => {
     nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
+      .post(`${V}/composite`)
       .reply(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
     const error = await failure(connector(deps(accessToken).deps).account());
     expect(error.kind).toBe('auth');
@@ -167,15 +185,8 @@ describe('Salesforce connector edge cases (nock)', () => {
     const lock = [
       { message: 'unable to obtain exclusive access to this record', errorCode: 'UNABLE_TO_LOCK_ROW' },
     ];
-    nock(BASE).get(`${V}/query`).query(true).times(2).reply(400, lock);
-    nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
-      .reply(200, result([organization]));
-    nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
-      .reply(400, [{ errorCode: 'INVALID_TYPE', message: "sObject type 'CurrencyType' is not supported." }]);
+    nock(BASE).post(`${V}/composite`).times(2).reply(400, lock);
+    nockAccount(organization, null);
     const account = await connector(d.deps).account();
     expect(account.accountId).toBe(ORG);
     expect(d.sleeps).toHaveLength(2);
@@ -185,8 +196,7 @@ describe('Salesforce connector edge cases (nock)', () => {
   it('UNABLE_TO_LOCK_ROW that persists becomes transient: BullMQ retries the job with backoff', async () => {
     const d = deps(accessToken);
     nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
+      .post(`${V}/composite`)
       .times(3)
       .reply(400, [
         { message: 'unable to obtain exclusive access to this record', errorCode: 'UNABLE_TO_LOCK_ROW' },
@@ -198,14 +208,7 @@ describe('Salesforce connector edge cases (nock)', () => {
   });
 
   it('malformed records are rejected with a reason (quarantined) while the page and its checkpoint go on', async () => {
-    nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
-      .reply(200, result([organization]));
-    nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
-      .reply(400, [{ errorCode: 'INVALID_TYPE', message: 'no CurrencyType' }]);
+    nockAccount(organization, null);
     nock(BASE)
       .get(`${V}/queryAll`)
       .query(true)
@@ -230,20 +233,10 @@ describe('Salesforce connector edge cases (nock)', () => {
 
   it('a multi-currency org: CurrencyIsoCode read, amountHome converted at CurrencyType rates', async () => {
     const seen: string[] = [];
-    nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
-      .reply(200, result([organization]));
-    nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
-      .reply(
-        200,
-        result([
-          { IsoCode: 'USD', ConversionRate: 1, IsCorporate: true, IsActive: true },
-          { IsoCode: 'EUR', ConversionRate: 0.8, IsCorporate: false, IsActive: true },
-        ]),
-      );
+    nockAccount(organization, [
+      { IsoCode: 'USD', ConversionRate: 1, IsCorporate: true, IsActive: true },
+      { IsoCode: 'EUR', ConversionRate: 0.8, IsCorporate: false, IsActive: true },
+    ]);
     nock(BASE)
       .get(`${V}/queryAll`)
       .query(true)
@@ -267,14 +260,7 @@ describe('Salesforce connector edge cases (nock)', () => {
 
   it('a single-currency org: no CurrencyIsoCode in the query, amounts in the org currency', async () => {
     const seen: string[] = [];
-    nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
-      .reply(200, result([{ ...organization, DefaultCurrencyIsoCode: 'EUR' }]));
-    nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
-      .reply(400, [{ errorCode: 'INVALID_TYPE', message: "sObject type 'CurrencyType' is not supported." }]);
+    nockAccount({ ...organization, DefaultCurrencyIsoCode: 'EUR' }, null);
     nock(BASE)
       .get(`${V}/queryAll`)
       .query(true)
@@ -300,14 +286,7 @@ describe('Salesforce connector edge cases (nock)', () => {
 
   it('resumes from the (SystemModstamp, Id) checkpoint with a lookback, never a cursor URL', async () => {
     const seen: string[] = [];
-    nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
-      .reply(200, result([organization]));
-    nock(BASE)
-      .get(`${V}/query`)
-      .query(true)
-      .reply(400, [{ errorCode: 'INVALID_TYPE', message: 'no' }]);
+    nockAccount(organization, null);
     nock(BASE)
       .get(`${V}/queryAll`)
       .query(true)
