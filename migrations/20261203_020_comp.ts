@@ -44,11 +44,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   )`.execute(db);
   await sql`create index if not exists comp_adjustments_period_idx
     on comp_adjustments (connection_id, period_key, owner_id)`.execute(db);
-  // A restatement or clawback is posted once per deal, corrected period and rep: a re-run of the
-  // comp step finds it and does not post it again.
+  // A restatement or clawback is posted once per deal (or none: a quota change), corrected period
+  // and rep: a re-run of the comp step finds it and does not post it again.
   await sql`create unique index if not exists comp_adjustments_once_idx
-    on comp_adjustments (connection_id, owner_id, kind, deal_id, source_period)
-    where deal_id is not null`.execute(db);
+    on comp_adjustments (connection_id, owner_id, kind, (coalesce(deal_id, '')), source_period)
+    where source_period is not null`.execute(db);
 
   // Neither CRM keeps team history (DESIGN §12): each sync closes the rows that no longer hold
   // (valid_to, exclusive) and opens the new ones from that day.

@@ -2,7 +2,7 @@ import { connectionHolidays } from '../calendar/connection-holidays.js';
 import { localDate, type Period, periodContaining, shiftPeriod } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
-import { type CreditRow, compDirectory, creditedDeals, quotasOver } from '../warehouse/comp-inputs.js';
+import { compDirectory, creditedDeals, quotasOver } from '../warehouse/comp-inputs.js';
 import {
   closedPeriods,
   type StatementInsert,
@@ -10,13 +10,13 @@ import {
   statementsIn,
 } from '../warehouse/comp-statements.js';
 import { adjustmentsIn, assignmentsOverlapping, latestPlanVersions } from '../warehouse/comp-tables.js';
-import { centsToDecimal, toCents } from '../warehouse/money.js';
-import { primaryTeamsOn, snapshotTeamMemberships } from '../warehouse/team-memberships.js';
-import type { AdjustmentLine, CompPlan, CreditedDeal, StatementInputs, TeamMeasure } from './comp-model.js';
-import { fraction, mul, roundToCents } from './exact.js';
-import { canonicalJson, parsePlanFile } from './plan-file.js';
+import { centsToDecimal } from '../warehouse/money.js';
+import { snapshotTeamMemberships } from '../warehouse/team-memberships.js';
+import type { AdjustmentLine, CreditedDeal, StatementInputs } from './comp-model.js';
+import { restateClosedPeriods } from './comp-restate.js';
 import { payoutPeriodsIn, prorate } from './proration.js';
-import { computeStatement, creditedCents } from './statement.js';
+import { computeStatement } from './statement.js';
+import { cents, creditOf, parsedPlan, signedCents, storedInputs, teamMeasure } from './statement-inputs.js';
 
 /**
  * The comp step of the compute stage (DESIGN §12), after metrics: snapshots the team
@@ -32,27 +32,8 @@ export interface CompStepOptions {
 
 export interface CompStepCounts {
   readonly compStatements: number;
+  readonly compRestatementLines: number;
   readonly teamMembershipChanges: number;
-}
-
-const cents = (amount: string | null): bigint | null => (amount === null ? null : toCents(amount));
-
-function creditOf(row: CreditRow): CreditedDeal {
-  return {
-    dealId: row.deal_id,
-    name: row.name ?? row.deal_id,
-    closeDate: row.close_date,
-    amountCents: toCents(row.amount) ?? 0n,
-    share: row.percent === null ? 1 : Number(row.percent) / 100,
-  };
-}
-
-function parsedPlan(yaml: string, name: string): CompPlan {
-  const parsed = parsePlanFile(yaml);
-  // A stored plan was valid when added; a plan-file rule tightened since then must not pay silently.
-  if (!parsed.ok)
-    throw new Error(`stored comp plan ${name} no longer validates: ${parsed.problems[0]?.message}`);
-  return parsed.plan;
 }
 
 export async function computeCompStatements(
@@ -63,9 +44,11 @@ export async function computeCompStatements(
   const c = connection.id;
   const today = localDate(options.asOf, connection.timeZone);
   const teamMembershipChanges = options.replay ? 0 : await snapshotTeamMemberships(db, c, today);
+  // Before the open statements, which show the lines it posts.
+  const compRestatementLines = options.replay ? 0 : await restateClosedPeriods(db, connection, today);
   const quarter = periodContaining('quarter', today, connection);
   const assignments = await assignmentsOverlapping(db, c, quarter.start, quarter.end);
-  if (assignments.length === 0) return { compStatements: 0, teamMembershipChanges };
+  if (assignments.length === 0) return { compStatements: 0, compRestatementLines, teamMembershipChanges };
 
   const versions = await latestPlanVersions(db, [...new Set(assignments.map((a) => a.plan_name))]);
   const plans = new Map([...versions].map(([name, v]) => [name, { plan: parsedPlan(v.yaml, name) }]));
@@ -88,7 +71,7 @@ export async function computeCompStatements(
     const adjustments = await adjustmentsIn(db, c, period.key);
     const previous = shiftPeriod(period, -1, connection).key;
     const drawBefore = new Map(
-      (await statementsIn(db, c, previous)).map((s) => [s.owner_id, toCents(String(s.draw_balance)) ?? 0n]),
+      (await statementsIn(db, c, previous)).map((s) => [s.owner_id, signedCents(String(s.draw_balance))]),
     );
     // The last assignment of a rep in the period decides the plan (one statement per rep and period).
     const current = new Map<string, (typeof assignments)[number]>();
@@ -122,7 +105,7 @@ export async function computeCompStatements(
         workingDays: { assigned: days.assigned, period: days.period },
         credits: byOwner.get(assignment.owner_id) ?? [],
         quotaCents: cents(quotas.byOwner.get(assignment.owner_id) ?? null),
-        team,
+        team: team.measure,
         adjustments: adjustments
           .filter((a) => a.owner_id === assignment.owner_id)
           .map(
@@ -130,7 +113,7 @@ export async function computeCompStatements(
               kind: a.kind,
               dealId: a.deal_id,
               period: a.source_period ?? a.period_key,
-              amountCents: toCents(a.amount) ?? 0n,
+              amountCents: signedCents(a.amount),
               reason: a.reason,
             }),
           ),
@@ -144,54 +127,12 @@ export async function computeCompStatements(
         plan_name: plan.name,
         plan_hash: plan.hash,
         document: JSON.stringify(computed.statement),
-        inputs: canonicalJson(inputs),
+        inputs: storedInputs(inputs, team.deals),
         inputs_hash: computed.statement.inputsHash,
         total: centsToDecimal(computed.totalCents),
         draw_balance: centsToDecimal(computed.drawBalanceCents),
       });
     }
   }
-  return { compStatements: await saveStatements(db, rows), teamMembershipChanges };
-}
-
-/**
- * The team measure of the rep's primary team on `day` (DESIGN §12): Σ credited of the team's
- * members on that day over the explicit team quota where one exists, else Σ of their quotas.
- */
-async function teamMeasure(
-  db: Db,
-  connectionId: number,
-  ownerId: string,
-  day: string,
-  known: {
-    readonly byOwner: ReadonlyMap<string, readonly CreditedDeal[]>;
-    readonly quotas: {
-      readonly byOwner: ReadonlyMap<string, string>;
-      readonly byTeam: ReadonlyMap<string, string>;
-    };
-    readonly teamNames: ReadonlyMap<string, string>;
-  },
-): Promise<TeamMeasure | null> {
-  const candidates = new Set([ownerId, ...known.byOwner.keys(), ...known.quotas.byOwner.keys()]);
-  const teams = await primaryTeamsOn(db, connectionId, day, [...candidates]);
-  const teamId = teams.get(ownerId);
-  if (teamId === undefined) return null;
-  const members = [...teams].filter(([, t]) => t === teamId).map(([owner]) => owner);
-  // creditedCents is exact cents (a split may leave a fraction); roundToCents takes currency units.
-  const exact = creditedCents(members.flatMap((m) => known.byOwner.get(m) ?? []));
-  const credited = roundToCents(mul(exact, fraction(1n, 100n)));
-  const explicit = known.quotas.byTeam.get(teamId);
-  let quotaCents: bigint | null = null;
-  if (explicit !== undefined) quotaCents = toCents(explicit);
-  else
-    for (const m of members) {
-      const q = known.quotas.byOwner.get(m);
-      if (q !== undefined) quotaCents = (quotaCents ?? 0n) + (toCents(q) ?? 0n);
-    }
-  return {
-    name: known.teamNames.get(teamId) ?? teamId,
-    creditedCents: credited,
-    quotaCents,
-    explicitQuota: explicit !== undefined,
-  };
+  return { compStatements: await saveStatements(db, rows), compRestatementLines, teamMembershipChanges };
 }

@@ -104,3 +104,30 @@ export async function compDirectory(
     teamNames: new Map(teams.map((t) => [t.external_id, t.name])),
   };
 }
+
+export interface DealState {
+  readonly state: 'won' | 'lost' | 'open' | 'deleted';
+  readonly closeDate: string | null;
+}
+
+/** What a deal is now, for restating a closed period: gone, lost, or still won. */
+export async function dealStates(
+  db: Db,
+  connectionId: number,
+  dealIds: readonly string[],
+): Promise<Map<string, DealState>> {
+  if (dealIds.length === 0) return new Map();
+  const rows = await sql<{ deal_id: string; state: DealState['state']; close_date: string | null }>`
+    select d.external_id as deal_id, d.close_date::text as close_date,
+           case when d.is_deleted then 'deleted' when s.is_won then 'won'
+                when s.is_closed then 'lost' else 'open' end as state
+    from deals d
+    left join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
+    where d.connection_id = ${connectionId} and d.external_id = any(${[...dealIds]}::text[])`.execute(db);
+  const out = new Map<string, DealState>(
+    rows.rows.map((r) => [r.deal_id, { state: r.state, closeDate: r.close_date }]),
+  );
+  // A deal the warehouse no longer holds at all was purged: as good as deleted.
+  for (const id of dealIds) if (!out.has(id)) out.set(id, { state: 'deleted', closeDate: null });
+  return out;
+}

@@ -131,8 +131,8 @@ export async function addManualAdjustments(db: Db, rows: readonly AdjustmentInse
 }
 
 /**
- * Posts restatement and clawback lines; one per (rep, kind, deal, corrected period) ever, so a
- * re-run of the comp step posts nothing new. Returns how many were posted.
+ * Posts restatement and clawback lines (`source_period` set); one per (rep, kind, deal or none,
+ * corrected period) ever, so a re-run of the comp step posts nothing new. Returns how many.
  */
 export async function postCorrections(db: Db, rows: readonly AdjustmentInsert[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -143,8 +143,8 @@ export async function postCorrections(db: Db, rows: readonly AdjustmentInsert[])
       ${rows.map((r) => r.period_key)}::text[], ${rows.map((r) => r.kind ?? 'manual')}::text[],
       ${rows.map((r) => String(r.amount))}::numeric[], ${rows.map((r) => r.reason)}::text[],
       ${rows.map((r) => r.deal_id ?? null)}::text[], ${rows.map((r) => r.source_period ?? null)}::text[])
-    on conflict (connection_id, owner_id, kind, deal_id, source_period) where deal_id is not null
-      do nothing`.execute(db);
+    on conflict (connection_id, owner_id, kind, (coalesce(deal_id, '')), source_period)
+      where source_period is not null do nothing`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
 

@@ -109,7 +109,7 @@ describe('the comp step', () => {
   it('pays each rep the 75/25 plan on credited ÷ quota and the team Σ/Σ of the snapshot', async () => {
     const first = await computeCompStatements(db, connection, { asOf: at('2026-02-01'), replay: false });
     // Four memberships opened by the first snapshot; three statements.
-    expect(first).toEqual({ compStatements: 3, teamMembershipChanges: 4 });
+    expect(first).toEqual({ compStatements: 3, compRestatementLines: 0, teamMembershipChanges: 4 });
     // East = (150,000 + 100,000) ÷ 200,000 = 1.25 → team 20,000 × 0.25 × 1.25 = 6,250.
     // West = (40,000 + 30,000) ÷ 150,000 = 7/15 → 20,000 × 0.25 × 7/15 = 2,333.333… → 2,333.33.
     // alice 1.5 → multiplier 2.0 → 20,000 × 0.75 × 2 = 30,000; bob 1.0 → 15,000;
@@ -122,6 +122,7 @@ describe('the comp step', () => {
     // The same data again changes nothing (same inputs hash).
     expect(await computeCompStatements(db, connection, { asOf: at('2026-02-01'), replay: false })).toEqual({
       compStatements: 0,
+      compRestatementLines: 0,
       teamMembershipChanges: 0,
     });
   });
@@ -135,7 +136,7 @@ describe('the comp step', () => {
     );
     const second = await computeCompStatements(db, connection, { asOf: at('2026-02-16'), replay: false });
     // carol's West membership closed, East opened; every statement's team measure changed.
-    expect(second).toEqual({ compStatements: 3, teamMembershipChanges: 2 });
+    expect(second).toEqual({ compStatements: 3, compRestatementLines: 0, teamMembershipChanges: 2 });
     // On Mar 31 East = alice, bob, carol: (150,000 + 100,000 + 40,000) ÷ (100k + 100k + 50k)
     // = 290/250 = 1.16 → 20,000 × 0.25 × 1.16 = 5,800 for each of the three.
     expect(await totals()).toEqual({
@@ -145,14 +146,49 @@ describe('the comp step', () => {
     });
   });
 
-  it('never rewrites a closed period', async () => {
+  it('never rewrites a closed period; a reopened won deal is restated in the next period', async () => {
     expect(await closePeriod(db, connection.id, '2026-Q1', false)).toMatchObject({ closed: true });
     const before = await statementsIn(db, connection.id, '2026-Q1');
-    await db.updateTable('deals').set({ amount: 1 }).where('external_id', '=', 'd1').execute();
+    // d1 (alice's 120,000 won on Feb 10) is reopened in the CRM.
+    await db.updateTable('deals').set({ stage_id: 'p' }).where('external_id', '=', 'd1').execute();
+    // Still in Q1: there is no open statement to post into yet, and Q1 stays as closed.
     expect(await computeCompStatements(db, connection, { asOf: at('2026-03-20'), replay: false })).toEqual({
       compStatements: 0,
+      compRestatementLines: 0,
       teamMembershipChanges: 0,
     });
+    // In Q2: alice's Q1 without d1 credits 30,000 → 0.3, below the 0.5 threshold → 0; East
+    // = (290,000 − 120,000) ÷ 250,000 = 0.68 → team 20,000 × 0.25 × 0.68 = 3,400. Her line is
+    // (0 + 3,400) − (30,000 + 5,800) = −32,400; bob and carol lose the team part only:
+    // 3,400 − 5,800 = −2,400 each. Q2 has no quota and no other credit for them (d7 is bob's
+    // 99,000 on Apr 1, but without a quota attainment is null and pays 0), so the totals are the lines.
+    const q2 = await computeCompStatements(db, connection, { asOf: at('2026-04-15'), replay: false });
+    expect(q2).toEqual({ compStatements: 3, compRestatementLines: 3, teamMembershipChanges: 0 });
+    const rows = await statementsIn(db, connection.id, '2026-Q2');
+    const docs = rows.map(
+      (r) =>
+        r.document as {
+          total: number;
+          adjustments: { kind: string; dealId: string; period: string; amount: number }[];
+        },
+    );
+    expect(
+      rows.map((r, i) => [
+        r.owner_id,
+        docs[i]?.total,
+        docs[i]?.adjustments.map((a) => [a.kind, a.dealId, a.period, a.amount]),
+      ]),
+    ).toEqual([
+      ['a', -32_400, [['restatement', 'd1', '2026-Q1', -32_400]]],
+      ['b', -2_400, [['restatement', 'd1', '2026-Q1', -2_400]]],
+      ['c', -2_400, [['restatement', 'd1', '2026-Q1', -2_400]]],
+    ]);
+    // The closed statements are byte-identical, and a re-run posts nothing more.
     expect(await statementsIn(db, connection.id, '2026-Q1')).toEqual(before);
+    expect(await computeCompStatements(db, connection, { asOf: at('2026-04-16'), replay: false })).toEqual({
+      compStatements: 0,
+      compRestatementLines: 0,
+      teamMembershipChanges: 0,
+    });
   });
 });
