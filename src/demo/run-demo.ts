@@ -16,6 +16,7 @@ import { createLogger } from '../logger.js';
 import { createRedis } from '../redis.js';
 import { checkServices } from '../service-check.js';
 import { ownerEmailsAndNames } from '../warehouse/owner-tables.js';
+import { assignDemoPlan, demoPayoutLines } from './demo-comp.js';
 import { demoEnvironment } from './demo-environment.js';
 import { planDemoQuotas, planDemoRotation, quotasCsv, rotationCsv } from './demo-plans.js';
 import { createDemoProgress } from './demo-progress.js';
@@ -181,9 +182,13 @@ export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Pr
       const connection = await connections.get(name);
       const story = demoStory(clock, connection);
       const today = story.asOfDate;
-      const csv = quotasCsv(
-        await planDemoQuotas(db, connection, story.forecastQuarter, asOfInstant(today, connection.timeZone)),
+      const quotaRows = await planDemoQuotas(
+        db,
+        connection,
+        story.forecastQuarter,
+        asOfInstant(today, connection.timeZone),
       );
+      const csv = quotasCsv(quotaRows);
       await writeFile(resolve(outputDir, `${name}-quotas.csv`), `${csv.reps}\n`);
       await writeFile(resolve(outputDir, `${name}-team-quotas.csv`), `${csv.teams}\n`);
       await writeFile(
@@ -193,6 +198,8 @@ export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Pr
       await cli(['quotas', 'import', resolve(outputDir, `${name}-quotas.csv`), '--connection', name]);
       await cli(['quotas', 'import', resolve(outputDir, `${name}-team-quotas.csv`), '--connection', name]);
       await cli(['settings', 'reps', resolve(outputDir, `${name}-reps.csv`), '--connection', name]);
+      const reps = quotaRows.flatMap((r) => (r.ownerEmail ? [r.ownerEmail] : []));
+      await assignDemoPlan(cli, name, outputDir, reps, story.forecastQuarter);
     }
 
     progress.step('Provisioning the computed fields in both CRMs');
@@ -286,6 +293,11 @@ export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Pr
         written: name === 'demo-hubspot' ? hubspotWritten(hubspot) : salesforceWritten(salesforce),
       });
     }
+    const payouts = await demoPayoutLines(
+      cli,
+      names[0],
+      demoStory(clock, await connections.get(names[0])).forecastQuarter.key,
+    );
     progress.done();
     printDemoSummary(io, {
       databaseUrl: demoUrl,
@@ -294,6 +306,7 @@ export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Pr
       outputDir,
       durationMs: Date.now() - started,
       connections: results,
+      compensation: payouts,
       json: options.json,
     });
     return 0;
