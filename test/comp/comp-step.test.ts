@@ -191,4 +191,55 @@ describe('the comp step', () => {
       teamMembershipChanges: 0,
     });
   });
+
+  it('claws back a won deal lost within the lookback, for the owner and teammates; outside it the sale stands', async () => {
+    // d4 (carol's 40,000, closed Jan 20) is lost, seen Apr 20: 90 days after its close date, the
+    // last day of the 90-day lookback. Applied after d1 (same day, by deal id): East
+    // (170,000 − 40,000) ÷ 250,000 = 0.52 → team 2,600 (from 3,400): alice and bob −800 each;
+    // carol also loses her 0.8 → 12,000: (0 + 2,600) − (12,000 + 3,400) = −12,800.
+    await db.updateTable('deals').set({ stage_id: 'l' }).where('external_id', '=', 'd4').execute();
+    const run = await computeCompStatements(db, connection, { asOf: at('2026-04-20'), replay: false });
+    expect(run).toEqual({ compStatements: 3, compRestatementLines: 3, teamMembershipChanges: 0 });
+    const q2 = async () =>
+      (await statementsIn(db, connection.id, '2026-Q2')).map((r) => {
+        const doc = r.document as {
+          total: number;
+          adjustments: { kind: string; dealId: string; amount: number }[];
+        };
+        return [r.owner_id, doc.total, doc.adjustments.map((a) => [a.kind, a.dealId, a.amount])];
+      });
+    const expected = [
+      [
+        'a',
+        -33_200,
+        [
+          ['restatement', 'd1', -32_400],
+          ['clawback', 'd4', -800],
+        ],
+      ],
+      [
+        'b',
+        -3_200,
+        [
+          ['restatement', 'd1', -2_400],
+          ['clawback', 'd4', -800],
+        ],
+      ],
+      [
+        'c',
+        -15_200,
+        [
+          ['restatement', 'd1', -2_400],
+          ['clawback', 'd4', -12_800],
+        ],
+      ],
+    ];
+    expect(await q2()).toEqual(expected);
+    // d2 (bob's 80,000, closed Mar 5) lost, seen Jun 10: 97 days > 90, so the sale stands and
+    // nothing new is posted (d4 is by then outside the lookback too; its clawback stays posted).
+    await db.updateTable('deals').set({ stage_id: 'l' }).where('external_id', '=', 'd2').execute();
+    const late = await computeCompStatements(db, connection, { asOf: at('2026-06-10'), replay: false });
+    expect(late).toEqual({ compStatements: 0, compRestatementLines: 0, teamMembershipChanges: 0 });
+    expect(await q2()).toEqual(expected);
+  });
 });
