@@ -1,5 +1,6 @@
 import type { CrmConnector } from '../connectors/connector.js';
 import { asOfInstant, localDate } from '../src/calendar/periods.js';
+import { computeCompStatements } from '../src/comp/comp-step.js';
 import type { Connection } from '../src/connections/connection-store.js';
 import type { Db } from '../src/db.js';
 import type { Logger } from '../src/logger.js';
@@ -66,13 +67,16 @@ export const defaultStages: StageImpls = {
     });
   },
   async compute(ctx) {
-    return {
-      counts: await computeMetrics(ctx.db, ctx.connection, {
-        asOf: runAsOf(ctx),
-        runId: ctx.runId,
-        replay: !!ctx.options.asOf,
-      }),
-    };
+    const counts = await computeMetrics(ctx.db, ctx.connection, {
+      asOf: runAsOf(ctx),
+      runId: ctx.runId,
+      replay: !!ctx.options.asOf,
+    });
+    const comp = await computeCompStatements(ctx.db, ctx.connection, {
+      asOf: runAsOf(ctx),
+      replay: !!ctx.options.asOf,
+    });
+    return { counts: { ...counts, ...comp } };
   },
   async push(ctx) {
     return pushStage(ctx.db, ctx.connection, await ctx.connector(), {

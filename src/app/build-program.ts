@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAudit } from '../cli/audit-command.js';
 import type { CliContext } from '../cli/cli-context.js';
+import { registerComp } from '../cli/comp-command.js';
 import { registerConnections } from '../cli/connections-command.js';
 import { registerFields } from '../cli/fields-command.js';
 import { registerForecast } from '../cli/forecast-command.js';
@@ -33,6 +34,7 @@ const ALL: Readonly<Record<GroupName, RegisterGroup>> = {
   report: registerReport,
   demo: registerDemo,
   fields: registerFields,
+  comp: registerComp,
 };
 
 /**

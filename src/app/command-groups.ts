@@ -99,6 +99,12 @@ export const COMMAND_GROUPS = [
     description: 'the fields SalesOps writes into the CRM',
     load: async () => (await import('../cli/fields-command.js')).registerFields,
   },
+  {
+    name: 'comp',
+    term: 'comp',
+    description: 'compensation: plans, assignments, statements, close',
+    load: async () => (await import('../cli/comp-command.js')).registerComp,
+  },
 ] as const satisfies readonly {
   readonly name: string;
   readonly term: string;

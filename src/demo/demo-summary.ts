@@ -88,6 +88,8 @@ export interface DemoSummary {
   readonly outputDir: string;
   readonly durationMs: number;
   readonly connections: readonly DemoConnectionResult[];
+  /** Two reps' payouts on the 75/25 plan, one line each with their components (issue 19). */
+  readonly compensation: readonly string[];
   readonly json: boolean;
 }
 
@@ -161,6 +163,11 @@ export function printDemoSummary(io: CliIo, s: DemoSummary): void {
     }
   }
   // `npm run salesops --` runs the TypeScript directly; after `npm run build`, `node dist/src/app/cli-main.js`.
+  if (s.compensation.length > 0) {
+    line();
+    line(`Compensation (the 75/25 plan of docs/examples/plan-75-25.yaml, ${s.connections[0]?.name}):`);
+    for (const payout of s.compensation) line(`  ${payout}`);
+  }
   const env = `DATABASE_URL=${s.databaseUrl} npm run -s salesops --`;
   const first = s.connections[0];
   line();

@@ -16,6 +16,7 @@ import { createLogger } from '../logger.js';
 import { createRedis } from '../redis.js';
 import { checkServices } from '../service-check.js';
 import { ownerEmailsAndNames } from '../warehouse/owner-tables.js';
+import { assignDemoPlan, demoPayoutLines } from './demo-comp.js';
 import { demoEnvironment } from './demo-environment.js';
 import { planDemoQuotas, planDemoRotation, quotasCsv, rotationCsv } from './demo-plans.js';
 import { createDemoProgress } from './demo-progress.js';
@@ -182,9 +183,13 @@ export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Pr
       const connection = await connections.get(name);
       const story = demoStory(clock, connection);
       const today = story.asOfDate;
-      const csv = quotasCsv(
-        await planDemoQuotas(db, connection, story.forecastQuarter, asOfInstant(today, connection.timeZone)),
+      const quotaRows = await planDemoQuotas(
+        db,
+        connection,
+        story.forecastQuarter,
+        asOfInstant(today, connection.timeZone),
       );
+      const csv = quotasCsv(quotaRows);
       await writeFile(resolve(outputDir, `${name}-quotas.csv`), `${csv.reps}\n`);
       await writeFile(resolve(outputDir, `${name}-team-quotas.csv`), `${csv.teams}\n`);
       await writeFile(
@@ -194,6 +199,8 @@ export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Pr
       await cli(['quotas', 'import', resolve(outputDir, `${name}-quotas.csv`), '--connection', name]);
       await cli(['quotas', 'import', resolve(outputDir, `${name}-team-quotas.csv`), '--connection', name]);
       await cli(['settings', 'reps', resolve(outputDir, `${name}-reps.csv`), '--connection', name]);
+      const reps = quotaRows.flatMap((r) => (r.ownerEmail ? [r.ownerEmail] : []));
+      await assignDemoPlan(cli, name, outputDir, reps, story.forecastQuarter);
     }
 
     progress.step('Installing routing rules; new leads arrive in HubSpot');
@@ -298,6 +305,11 @@ export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Pr
         ),
       });
     }
+    const payouts = await demoPayoutLines(
+      cli,
+      names[0],
+      demoStory(clock, await connections.get(names[0])).forecastQuarter.key,
+    );
     progress.done();
     printDemoSummary(io, {
       databaseUrl: demoUrl,
@@ -306,6 +318,7 @@ export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Pr
       outputDir,
       durationMs: Date.now() - started,
       connections: results,
+      compensation: payouts,
       json: options.json,
     });
     return 0;

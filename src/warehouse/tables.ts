@@ -1,6 +1,15 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { DefaultTimestamp, Json, Numeric, Timestamp } from './column-types.js';
 import type {
+  CompAdjustmentsTable,
+  CompAssignmentsTable,
+  CompDisputesTable,
+  CompPeriodsTable,
+  CompPlansTable,
+  CompStatementsTable,
+  TeamMembershipsTable,
+} from './tables-comp.js';
+import type {
   ForecastAccuracyTable,
   ForecastDealChangesTable,
   ForecastDealStateTable,
@@ -12,6 +21,7 @@ import type {
 } from './tables-forecast-push.js';
 import type { RoutingDecisionsTable, RoutingRulesTable } from './tables-routing.js';
 
+export type * from './tables-comp.js';
 export type * from './tables-forecast-push.js';
 export type * from './tables-routing.js';
 
@@ -290,6 +300,13 @@ export interface Database {
   push_connections: PushConnectionsTable;
   routing_rules: RoutingRulesTable;
   routing_decisions: RoutingDecisionsTable;
+  comp_plans: CompPlansTable;
+  comp_assignments: CompAssignmentsTable;
+  comp_adjustments: CompAdjustmentsTable;
+  team_memberships: TeamMembershipsTable;
+  comp_periods: CompPeriodsTable;
+  comp_statements: CompStatementsTable;
+  comp_disputes: CompDisputesTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;

@@ -227,6 +227,76 @@ const LEAVES: Record<string, Leaf> = {
     argv: () => ['fields', 'ensure', '--connection', 'acme', '--dry-run', '--json'],
     check: (r) => expect(json(r)).toMatchObject({ connection: 'acme', dryRun: true, calls: 0 }),
   },
+  'comp plan validate': {
+    argv: () => ['comp', 'plan', 'validate', 'docs/examples/plan-75-25.yaml', '--json'],
+    check: (r) => expect(json(r)).toMatchObject({ valid: true, name: 'AE 2027' }),
+  },
+  'comp plan add': {
+    argv: () => ['comp', 'plan', 'add', 'docs/examples/plan-75-25.yaml', '--json'],
+    check: (r) => expect(json(r)).toMatchObject({ name: 'AE 2027', added: true }),
+  },
+  'comp assign': {
+    argv: async (c) => {
+      const file = join(c.dir, 'assign.csv');
+      const rows = (await c.ownerEmails()).map((e) => `${e},AE 2027,2026-10-01,2026-12-31`);
+      await writeFile(file, `owner_email,plan,start,end\n${rows.join('\n')}\n`);
+      return ['comp', 'assign', file, '--connection', 'acme', '--json'];
+    },
+    // The three reps of ownerEmails(), each assigned once.
+    check: (r) => expect(json(r)).toMatchObject({ rows: 3, changed: 3, skipped: [] }),
+  },
+  'comp adjust': {
+    argv: async (c) => {
+      const file = join(c.dir, 'adjust.csv');
+      const [first] = await c.ownerEmails();
+      await writeFile(file, `owner_email,period,amount,reason\n${first},2026-Q4,500,SPIF\n`);
+      return ['comp', 'adjust', file, '--connection', 'acme', '--json'];
+    },
+    check: (r) => expect(json(r)).toMatchObject({ rows: 1, added: 1, skipped: [] }),
+  },
+  'comp statements': {
+    argv: () => ['comp', 'statements', '--connection', 'acme', '--period', '2026-Q4', '--json'],
+    // The sync row ran before the plans were assigned: the period has no statement yet
+    // (test/comp/comp-step.test.ts covers computed ones).
+    check: (r) =>
+      expect(json(r)).toEqual({
+        period: { start: '2026-10-01', end: '2026-12-31' },
+        currency: 'USD',
+        closed: false,
+        statements: [],
+      }),
+  },
+  'comp approve': {
+    argv: () => ['comp', 'approve', '--connection', 'acme', '--period', '2026-Q4', '--json'],
+    check: (r) => expect(json(r)).toEqual({ period: '2026-Q4', approved: 0 }),
+  },
+  'comp dispute': {
+    argv: async (c) => {
+      const [first] = await c.ownerEmails();
+      return [
+        'comp',
+        'dispute',
+        '--connection',
+        'acme',
+        '--period',
+        '2026-Q4',
+        '--rep',
+        first as string,
+        '--line',
+        'individual',
+        '--comment',
+        'a won deal is missing',
+        '--json',
+      ];
+    },
+    check: (r) => expect(json(r)).toMatchObject({ period: '2026-Q4', line: 'individual' }),
+  },
+  'comp close': {
+    // The dispute just opened would block the close (DESIGN §12; test/warehouse/comp-tables.test.ts
+    // checks the refusal): --force closes anyway and says so.
+    argv: () => ['comp', 'close', '--connection', 'acme', '--period', '2026-Q4', '--force', '--json'],
+    check: (r) => expect(json(r)).toEqual({ period: '2026-Q4', closed: true, statements: 0, forced: true }),
+  },
   'schedule set': {
     argv: () => ['schedule', 'set', 'acme', '--cron', '0 6 * * *', '--tz', 'Europe/Berlin', '--json'],
     check: (r) => expect(json(r)).toMatchObject({ name: 'acme', timeZone: 'Europe/Berlin', enabled: true }),

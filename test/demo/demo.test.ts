@@ -39,6 +39,7 @@ interface DemoJson {
     sync: { status: string; pushed: { calls: number; records: number }; routed?: number; unrouted?: number };
     routing: string;
   }[];
+  compensation: string[];
 }
 
 /**
@@ -86,6 +87,15 @@ describe('salesops demo', () => {
     expect(sf?.routing).toBe(
       'Routing: rules installed; no lead arrived after them, so there was nothing to route.',
     );
+  });
+
+  it("prints two reps' payouts on the 75/25 plan, each with its components and total", () => {
+    const demo = JSON.parse(result.stdout) as DemoJson;
+    expect(demo.compensation).toHaveLength(2);
+    // The plan's two components, then `= total USD` (the figures themselves are checked by
+    // test/comp/comp-step.test.ts on hand-computed data).
+    for (const line of demo.compensation)
+      expect(line).toMatch(/^\S+@\S+: individual .* \+ team .* = -?[\d,]+\.\d\d USD$/);
   });
 
   it("matches an independent calculation of two HubSpot reps' attainment and the audit flag", async () => {

@@ -43,6 +43,12 @@ describe('the warehouse owns its SQL', () => {
     expect(writers.get('routing_rules')).toEqual(['src/warehouse/routing-tables.ts']);
     expect(writers.get('routing_decisions')).toEqual(['src/warehouse/routing-tables.ts']);
     expect(writers.get('push_outbox')).toEqual(['src/warehouse/push-tables.ts']);
+    // Compensation (issue 19): inputs, team history, and statements each have one writer.
+    for (const table of ['comp_plans', 'comp_assignments', 'comp_adjustments'])
+      expect(writers.get(table)).toEqual(['src/warehouse/comp-tables.ts']);
+    expect(writers.get('team_memberships')).toEqual(['src/warehouse/team-memberships.ts']);
+    for (const table of ['comp_statements', 'comp_disputes', 'comp_periods'])
+      expect(writers.get(table)).toEqual(['src/warehouse/comp-statements.ts']);
   });
 });
 
