@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parsePeriod } from '../calendar/periods.js';
+import { routeSimulateDocument } from '../reports/route-simulate-document.js';
 import { installRulesText } from '../route/install-routing-rules.js';
 import { explainLead } from '../route/route-explain.js';
 import { routeReport } from '../route/route-report.js';
+import { simulateRoutingPeriod } from '../route/simulate-routing-period.js';
 import type { CliContext } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import { printJson, printLine, printTable } from './cli-io.js';
@@ -15,6 +17,12 @@ interface RulesOptions {
 }
 interface ExplainOptions {
   connection: string;
+  json?: boolean;
+}
+interface SimulateOptions {
+  connection: string;
+  from: string;
+  to: string;
   json?: boolean;
 }
 interface ReportOptions {
@@ -33,7 +41,9 @@ async function readRulesFile(file: string): Promise<string> {
 }
 
 export function registerRoute(program: Command, ctx: CliContext): void {
-  const route = program.command('route').description('lead routing: rules, decisions explained, report');
+  const route = program
+    .command('route')
+    .description('lead routing: rules, decisions explained, report, shadow simulation');
 
   route
     .command('rules')
@@ -133,5 +143,48 @@ export function registerRoute(program: Command, ctx: CliContext): void {
         ['pool', 'rep', 'received', 'expected'],
         report.reps.map((r) => [r.pool, r.ownerEmail, r.received, r.expected.toFixed(1)]),
       );
+    });
+
+  route
+    .command('simulate')
+    .description('shadow mode: what the rules would have done with past leads (no writes)')
+    .requiredOption('--connection <name>', 'connection name')
+    .requiredOption('--from <date>', 'first day of leads created (YYYY-MM-DD, connection time zone)')
+    .requiredOption('--to <date>', 'last day, inclusive')
+    .option('--json', 'print one JSON document')
+    .action(async (o: SimulateOptions) => {
+      const { db, connections } = await ctx.ready();
+      const connection = await connections.get(o.connection);
+      const doc = routeSimulateDocument(await simulateRoutingPeriod(db, connection, o.from, o.to));
+      if (o.json) {
+        printJson(ctx.io, doc);
+        return;
+      }
+      const g = (x: number | null) => (x === null ? '—' : x.toFixed(3));
+      printLine(
+        ctx.io,
+        `Simulated ${doc.leads} lead(s) ${doc.from}..${doc.to} (${doc.unrouted} unroutable): Gini ${g(doc.simulated.gini)} simulated vs ${g(doc.actual.gini)} actual; flagged ${doc.simulated.flags.length} simulated vs ${doc.actual.flags.length} actual.`,
+      );
+      const actual = new Map(doc.actual.reps.map((r) => [r.ownerEmail, r]));
+      const emails = [
+        ...new Set([...doc.simulated.reps, ...doc.actual.reps].map((r) => r.ownerEmail)),
+      ].sort();
+      printTable(
+        ctx.io,
+        ['rep', 'simulated', 'expected', 'actual', 'expected'],
+        emails.map((e) => {
+          const s = doc.simulated.reps.find((r) => r.ownerEmail === e);
+          const a = actual.get(e);
+          return [
+            e,
+            s?.received ?? 0,
+            (s?.expected ?? 0).toFixed(1),
+            a?.received ?? 0,
+            (a?.expected ?? 0).toFixed(1),
+          ];
+        }),
+      );
+      for (const f of doc.actual.flags) printLine(ctx.io, `actual: ${f.ownerEmail}: ${f.reason}`);
+      for (const f of doc.simulated.flags) printLine(ctx.io, `simulated: ${f.ownerEmail}: ${f.reason}`);
     });
 }

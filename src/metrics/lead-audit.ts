@@ -19,6 +19,7 @@ import {
   type SettingWindow,
   stageCountedLeads,
 } from './lead-distribution.js';
+import { type RoutingSummary, routingSummary } from './lead-routing-summary.js';
 
 /** Who was in the rotation: from imported rep settings, or everyone active at equal weight. */
 export type RotationSource = 'settings' | 'equal';
@@ -90,6 +91,8 @@ export interface LeadAudit {
   /** The same leads, one flag per owner (what people read). */
   readonly offRotationFlags: readonly OffRotationFlag[];
   readonly repInputs: ReadonlyMap<string, AuditRepInput>;
+  /** What routing did in the period and what people changed after it; null without rules. */
+  readonly routing: RoutingSummary | null;
 }
 
 function periodDays(period: Period): string[] {
@@ -187,9 +190,10 @@ export async function auditLeads(
     asOf,
   };
   const days = periodDays(period);
-  const [owners, windows] = await Promise.all([
+  const [owners, windows, routing] = await Promise.all([
     loadOwners(db, connection.id),
     loadSettingWindows(db, window),
+    routingSummary(db, connection, period, asOf),
   ]);
   const inputsAndAudit = await inAnalyticsTransaction(db, async (trx) => {
     await stageCountedLeads(trx, window);
@@ -215,5 +219,16 @@ export async function auditLeads(
     };
   });
   const offRotationFlags = groupOffRotation(leadFlags);
-  return { connection, period, asOf, days, rotation, audit, leadFlags, offRotationFlags, repInputs: inputs };
+  return {
+    connection,
+    period,
+    asOf,
+    days,
+    rotation,
+    audit,
+    leadFlags,
+    offRotationFlags,
+    repInputs: inputs,
+    routing,
+  };
 }

@@ -1,5 +1,6 @@
 import type { ChiSquareResult } from '../metrics/fairness-stats.js';
 import type { LeadAudit } from '../metrics/lead-audit.js';
+import type { RoutingSummary } from '../metrics/lead-routing-summary.js';
 
 /** `audit leads --json`: exactly the document of DESIGN.md §7. */
 export interface AuditLeadsDocument {
@@ -28,6 +29,11 @@ export interface AuditLeadsDocument {
     /** The leads the flag is about: every off-rotation lead; none for a count imbalance. */
     readonly leadIds: readonly string[];
   }[];
+  /**
+   * Only when the connection has routing rules (so the document without them is unchanged):
+   * per rep, the leads routing gave them and the routed leads people moved to or from them.
+   */
+  readonly routing?: RoutingSummary;
 }
 
 /** What a flag says: a rep got more or fewer than the fair share, or leads went outside the rotation. */
@@ -79,5 +85,13 @@ export function auditDocument(result: LeadAudit): AuditLeadsDocument {
         leadIds: flag.leadIds,
       })),
     ],
+    ...(result.routing && {
+      routing: {
+        rulesHash: result.routing.rulesHash,
+        routed: result.routing.routed,
+        manualOverrides: result.routing.manualOverrides,
+        reps: result.routing.reps.map((r) => ({ ...r })),
+      },
+    }),
   };
 }

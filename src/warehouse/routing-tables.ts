@@ -142,6 +142,21 @@ export async function receivedLeads(
   before: Date,
   routeFrom: readonly string[],
 ): Promise<ReceivedLeadRow[]> {
+  const rows = await leadsCreatedIn(db, connectionId, start, before, routeFrom);
+  return rows.filter((r) => r.receivedBy !== null);
+}
+
+/**
+ * Every lead created in [start, before), oldest first, with the rep who has it (null: nobody
+ * yet). `route simulate` replays them all: a lead nobody took is still one the rules would route.
+ */
+export async function leadsCreatedIn(
+  db: Db,
+  connectionId: number,
+  start: Date,
+  before: Date,
+  routeFrom: readonly string[],
+): Promise<ReceivedLeadRow[]> {
   const c = connectionId;
   const { rows } = await sql<ReceivedLeadRow>`
     select ${leadColumns},
@@ -156,7 +171,7 @@ export async function receivedLeads(
     where l.connection_id = ${c} and not l.is_deleted
       and l.crm_created_at >= ${start} and l.crm_created_at < ${before}
     order by l.crm_created_at, l.external_id`.execute(db);
-  return rows.filter((r) => r.receivedBy !== null);
+  return rows;
 }
 
 export interface RoutingOwnerRow {

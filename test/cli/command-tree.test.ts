@@ -158,6 +158,32 @@ const LEAVES: Record<string, Leaf> = {
     argv: () => ['route', 'report', '--connection', 'acme', '--period', '2026-Q4', '--json'],
     check: (r) => expect(json(r)).toMatchObject({ routed: 0, manualOverrides: 0, reps: [], pools: [] }),
   },
+  'route simulate': {
+    argv: () => [
+      'route',
+      'simulate',
+      '--connection',
+      'acme',
+      '--from',
+      '2026-10-01',
+      '--to',
+      '2026-12-31',
+      '--json',
+    ],
+    check: (r) => {
+      const doc = json(r) as {
+        from: string;
+        to: string;
+        leads: number;
+        unrouted: number;
+        simulated: { reps: { ownerEmail: string; received: number }[] };
+      };
+      expect(doc).toMatchObject({ from: '2026-10-01', to: '2026-12-31' });
+      // One rotation pool of the 3 reps set above: every lead the rules could route went to one of them.
+      expect(doc.simulated.reps).toHaveLength(3);
+      expect(doc.simulated.reps.reduce((a, x) => a + x.received, 0)).toBe(doc.leads - doc.unrouted);
+    },
+  },
   'report attainment': {
     argv: () => ['report', 'attainment', ...Q, '--json'],
     check: (r) => {
