@@ -2,9 +2,9 @@ import { sql } from 'kysely';
 import { localDate, periodContaining } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { closedDealsSql, inAnalyticsTransaction } from '../warehouse/deal-credits.js';
 import { writeStagedMetricValues } from '../warehouse/metric-values.js';
 import { periodCutoff, repAttainmentSql } from './attainment.js';
-import { closedDealsSql, inAnalyticsTransaction } from './attainment-credits.js';
 import { comparisonWindow } from './rep-comparison.js';
 
 /** The metric names this module owns in `metric_values` (push maps them to CRM fields). */

@@ -3,13 +3,18 @@ import { connectionHolidays } from '../calendar/connection-holidays.js';
 import { localDate, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import {
+  inAnalyticsTransaction,
+  openPipelineSql,
+  repTeamSql,
+  wonCreditsSql,
+} from '../warehouse/deal-credits.js';
 import { effectiveQuotasSql } from '../warehouse/quotas.js';
-import { inAnalyticsTransaction, openPipelineSql, repTeamSql, wonCreditsSql } from './attainment-credits.js';
 import { periodPace, runRateProjection } from './run-rate.js';
 
 /**
  * Quota attainment (DESIGN §5). Rules decided here (also in src/metrics/README.md):
- * - Credit: see attainment-credits.ts (closing owner, or revenue splits by percent).
+ * - Credit: see warehouse/deal-credits.ts (closing owner, or revenue splits by percent).
  * - A deal counts in the period holding its local `close_date`, and only up to the as-of date:
  *   a won deal dated after --as-of is not "closed so far". A period whose last day is on or before
  *   the as-of date is closed: its figures are the warehouse's, whatever --as-of says.

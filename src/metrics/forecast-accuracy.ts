@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Period } from '../calendar/periods.js';
 import type { Db } from '../db.js';
+import { wonCreditsSql } from '../warehouse/deal-credits.js';
 import { upsertForecastAccuracy } from '../warehouse/forecast-accuracy.js';
-import { wonCreditsSql } from './attainment-credits.js';
 import { FORECAST_METHODS, type ForecastMethod } from './forecast.js';
 
 /**

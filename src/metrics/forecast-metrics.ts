@@ -2,13 +2,13 @@ import { sql } from 'kysely';
 import { localDate, periodContaining } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { inAnalyticsTransaction } from '../warehouse/deal-credits.js';
 import {
   deleteMetricsOfOtherPeriods,
   type MetricValueRow,
   upsertMetricValues,
   writeStagedMetricValues,
 } from '../warehouse/metric-values.js';
-import { inAnalyticsTransaction } from './attainment-credits.js';
 import { computeForecast, type ForecastResult } from './forecast.js';
 import { defaultForecastMethod } from './forecast-accuracy.js';
 import { modelCategory } from './history-model.js';

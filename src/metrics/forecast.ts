@@ -3,9 +3,9 @@ import { connectionHolidays } from '../calendar/connection-holidays.js';
 import { localDate, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { openPipelineSql, wonCreditsSql } from '../warehouse/deal-credits.js';
 import { effectiveQuotasSql } from '../warehouse/quotas.js';
 import { periodCutoff } from './attainment.js';
-import { openPipelineSql, wonCreditsSql } from './attainment-credits.js';
 import {
   type DealState,
   dealOwnersInOrder,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
-import { inAnalyticsTransaction } from './attainment-credits.js';
+import { inAnalyticsTransaction } from '../warehouse/deal-credits.js';
 import type { ForecastStage } from './forecast-data.js';
 import { DAY_MS, type HistoryModel, modelFromAggregates } from './history-model.js';
 

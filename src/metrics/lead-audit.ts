@@ -1,7 +1,7 @@
 import { addDays, daysInclusive, localDate, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
-import { inAnalyticsTransaction } from './attainment-credits.js';
+import { inAnalyticsTransaction } from '../warehouse/deal-credits.js';
 import {
   type AuditRepInput,
   auditDistribution,

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { addDays, monthStart, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
+import { closedDealsSql, inAnalyticsTransaction } from '../warehouse/deal-credits.js';
 import { periodCutoff, repAttainmentSql } from './attainment.js';
-import { closedDealsSql, inAnalyticsTransaction } from './attainment-credits.js';
 import { isOutlier, wilsonInterval } from './rep-comparison-stats.js';
 
 /**
@@ -13,7 +13,7 @@ import { isOutlier, wilsonInterval } from './rep-comparison-stats.js';
  *   as-of date. Twelve months of closed deals give most reps enough outcomes for an interval
  *   that says something; a quarter alone rarely does.
  * - Won/lost: deals closed (close_date) in the window, counted for the owner who closed them
- *   (attainment-credits.ts); splits do not split a win. Win rate = won ÷ (won + lost), with a 95%
+ *   (warehouse/deal-credits.ts); splits do not split a win. Win rate = won ÷ (won + lost), with a 95%
  *   Wilson interval; outlier when the interval excludes the team rate (Σ won ÷ Σ closed).
  * - Median won deal size: the whole deal amount (home currency) of the rep's won deals.
  * - Median cycle: close_date − local created date, in days, of won deals (Salesforce's "Age"

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
+import { closedDealsSql } from './deal-credits.js';
 import { effectiveQuotasSql } from './quotas.js';
 
 /**
@@ -7,9 +8,8 @@ import { effectiveQuotasSql } from './quotas.js';
  * (DESIGN §12): credited closed-won deals, quotas, owners' emails and team names. No table is
  * written here.
  *
- * Credit follows the attainment rule of src/metrics/attainment-credits.ts (the owner when the
- * deal entered its closed stage, or the split owners by percent), repeated here because a stage
- * may not import another; the two must stay one definition (see the test of the comp step).
+ * Credit is the one rule of deal-credits.ts (the owner when the deal entered its closed stage,
+ * or the split owners by percent), the same SQL attainment reads.
  */
 export interface CreditRow {
   readonly owner_id: string;
@@ -31,33 +31,10 @@ export async function creditedDeals(
 ): Promise<CreditRow[]> {
   const c = connectionId;
   const rows = await sql<CreditRow>`
-    with won as (
-      select d.external_id as deal_id, d.name, d.close_date::text as close_date,
-             coalesce(d.amount_home, d.amount, 0) as amount,
-             coalesce((
-               select nullif(h.value, '')
-               from deal_history h
-               where h.connection_id = ${c} and h.deal_id = d.external_id and h.field = 'owner'
-                 and h.changed_at <= (
-                   select max(steps.changed_at)
-                   from (
-                     select sh.changed_at, coalesce(hs.is_closed, false) as is_closed,
-                            lag(coalesce(hs.is_closed, false)) over (order by sh.changed_at) as was_closed
-                     from deal_history sh
-                     left join stages hs on hs.connection_id = sh.connection_id and hs.external_id = sh.value
-                     where sh.connection_id = ${c} and sh.deal_id = d.external_id and sh.field = 'stage'
-                   ) steps
-                   where steps.is_closed and steps.was_closed is not true)
-               order by h.changed_at desc
-               limit 1), d.owner_id) as owner_id
-      from deals d
-      join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
-      where d.connection_id = ${c} and not d.is_deleted and s.is_closed and s.is_won
-        and d.close_date between ${from}::date and ${to}::date
-    )
-    select coalesce(sp.owner_id, w.owner_id) as owner_id, w.deal_id, w.name, w.close_date,
+    select coalesce(sp.owner_id, w.owner_id) as owner_id, w.deal_id, d.name, w.close_date::text as close_date,
            w.amount::text as amount, sp.percent::text as percent
-    from won w
+    from (${closedDealsSql({ connectionId: c, from, to, wonOnly: true })}) w
+    join deals d on d.connection_id = ${c} and d.external_id = w.deal_id
     left join deal_splits sp on sp.connection_id = ${c} and sp.deal_id = w.deal_id and sp.percent > 0
     where coalesce(sp.owner_id, w.owner_id) is not null
     order by 1, w.deal_id`.execute(db);

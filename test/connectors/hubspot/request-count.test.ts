@@ -8,9 +8,9 @@ import {
   type SandboxRecord,
   startHubspotSandbox,
 } from '../../../sandboxes/hubspot/index.js';
-import { closedDealsSql, wonCreditsSql } from '../../../src/metrics/attainment-credits.js';
 import { computeAttainmentMetrics } from '../../../src/metrics/attainment-metrics.js';
 import { pullConnection } from '../../../src/pull/pull-connection.js';
+import { closedDealsSql, wonCreditsSql } from '../../../src/warehouse/deal-credits.js';
 import { insertConnection } from '../../support/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-db.js';
 

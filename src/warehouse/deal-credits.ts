@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db.js';
 
 /**
- * The SQL building blocks shared by attainment, rep comparison and the compute stage, so reports
+ * The SQL building blocks shared by attainment, rep comparison, forecasts and compensation, so reports
  * and the values pushed to the CRM come from one definition.
  *
  * Who closed a deal: the owner at the moment the deal entered its current closed stage (the
