@@ -66,7 +66,7 @@ export const COMMAND_GROUPS = [
   {
     name: 'route',
     term: 'route',
-    description: 'lead routing: rules, decisions explained, report',
+    description: 'lead routing: rules, decisions explained, report, shadow simulation',
     load: async () => (await import('../cli/route-command.js')).registerRoute,
   },
   {

@@ -77,6 +77,9 @@ describe('the route stage killed between decision and write', () => {
       )
       .execute();
 
+    // Every run decides at one instant after all 601 leads were created: which earlier leads a
+    // run counts as received must not depend on how long the child took to start.
+    const decideAt = new Date(start + LEADS + 60_000);
     const marker = join(dir, 'deciding');
     child = await spawnScript(CHILD, {
       DATABASE_URL: t.url,
@@ -84,6 +87,7 @@ describe('the route stage killed between decision and write', () => {
       RUN_ID: '1',
       MARKER_FILE: marker,
       HANG_AT_DECISION: '501',
+      NOW: decideAt.toISOString(),
     });
     await waitFor(async () => existsSync(marker), 30_000, 'the child to reach decision 501');
     child.kill('SIGKILL');
@@ -103,11 +107,11 @@ describe('the route stage killed between decision and write', () => {
     // The first transaction (500 decisions and their outbox rows) committed; nothing was written.
     expect(await claimed()).toBe(500);
 
-    const retried = await routeStage(t.db, connection, { runId: 2, now: new Date() });
+    const retried = await routeStage(t.db, connection, { runId: 2, now: decideAt });
     expect(retried.counts).toEqual({ routed: 101, unrouted: 0 });
     expect(await claimed()).toBe(LEADS);
     // A third attempt finds nothing left to decide.
-    expect((await routeStage(t.db, connection, { runId: 3, now: new Date() })).counts).toEqual({
+    expect((await routeStage(t.db, connection, { runId: 3, now: decideAt })).counts).toEqual({
       routed: 0,
       unrouted: 0,
     });
