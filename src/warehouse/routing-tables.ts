@@ -295,18 +295,8 @@ export async function recordOwnerWriteOutcomes(
       and d.write_outcome <> 'written'`.execute(trx);
 }
 
-export interface StoredDecision {
-  readonly leadId: string;
-  readonly hop: number;
-  readonly decidedAt: Date;
-  readonly rulesHash: string;
-  readonly pool: string;
-  readonly kind: 'rotation' | 'account' | 'sla_reroute';
-  readonly members: unknown;
-  readonly chosenOwnerId: string | null;
-  readonly chosenEmail: string | null;
-  readonly unroutedReason: string | null;
-  readonly detail: Record<string, unknown>;
+/** A decision as stored, with what became of its write. */
+export interface StoredDecision extends Omit<DecisionInsert, 'leadCreatedAt'> {
   readonly writeOutcome: WriteOutcome;
   readonly writeError: string | null;
   readonly ownerWrittenAt: Date | null;
