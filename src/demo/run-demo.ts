@@ -332,5 +332,3 @@ export async function runDemo(io: CliIo, options: DemoOptions, top: DemoTop): Pr
     await salesforce.close();
   }
 }
-
-type Audit = DemoConnectionResult['audit'];
