@@ -16,7 +16,7 @@ export function registerSettings(program: Command, ctx: CliContext): void {
   settings
     .command('reps')
     .description(
-      'import lead weights and availability windows (owner_email,lead_weight[,available_from,available_to])',
+      'import lead weights and availability windows (owner_email,lead_weight[,available_from,available_to,hours,tz])',
     )
     .argument('<file>', 'CSV file, one row per availability window')
     .requiredOption('--connection <name>', 'connection name')

@@ -1,3 +1,4 @@
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import type { Db } from '../db.js';
 import { replaceOwnerWindows } from '../warehouse/owner-settings.js';
@@ -5,8 +6,9 @@ import type { CsvProblem, CsvRow, CsvSpec } from './csv-import.js';
 
 /**
  * Rep settings for lead routing (DESIGN §5, §7 `settings reps`): a lead weight (routing
- * capacity; 0 = outside the rotation) per availability window, one CSV row per window.
- * Re-importing replaces the windows of the owners in the file and leaves other owners alone.
+ * capacity; 0 = outside the rotation) per availability window, one CSV row per window, with
+ * optional working hours (`hours` as `HH:MM-HH:MM`, an end before the start being an overnight
+ * shift) in an IANA zone (`tz`; blank = the connection's). Re-importing replaces the windows of the owners in the file and leaves other owners alone.
  */
 const isoDate = z
   .string()
@@ -18,6 +20,27 @@ const isoDate = z
     'is not a real calendar date',
   );
 
+const CLOCK = '(?:[01]\\d|2[0-3]):[0-5]\\d|24:00';
+const HOURS = new RegExp(`^(${CLOCK})\\s*-\\s*(${CLOCK})$`);
+
+/** `9:00` is refused (two-digit hours keep files unambiguous); `17:30-09:00` is a night shift. */
+const workingHours = z.string().transform((value, ctx) => {
+  const match = HOURS.exec(value);
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: 'must be working hours as HH:MM-HH:MM, e.g. 09:00-17:30' });
+    return z.NEVER;
+  }
+  if (match[1] === match[2]) {
+    ctx.addIssue({ code: 'custom', message: 'must not start and end at the same time' });
+    return z.NEVER;
+  }
+  return `${match[1]}-${match[2]}`;
+});
+
+const timeZone = z
+  .string()
+  .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Europe/Berlin');
+
 export const repSettingsRow = z
   .object({
     owner_email: z.email('must be an email address').transform((value) => value.toLowerCase()),
@@ -27,6 +50,12 @@ export const repSettingsRow = z
       .min(0, 'must be 0 or more (0 takes the rep out of the rotation)'),
     available_from: isoDate.optional(),
     available_to: isoDate.optional(),
+    hours: workingHours.optional(),
+    tz: timeZone.optional(),
+  })
+  .refine((row) => row.tz === undefined || row.hours !== undefined, {
+    message: 'needs hours beside it (a zone says where the working hours are)',
+    path: ['tz'],
   })
   .refine((row) => !row.available_from || !row.available_to || row.available_from <= row.available_to, {
     message: 'must not be before available_from',
@@ -36,7 +65,7 @@ export type RepSettingsRow = z.infer<typeof repSettingsRow>;
 
 export const repSettingsCsv: CsvSpec<typeof repSettingsRow> = {
   required: ['owner_email', 'lead_weight'],
-  optional: ['available_from', 'available_to'],
+  optional: ['available_from', 'available_to', 'hours', 'tz'],
   schema: repSettingsRow,
 };
 
@@ -46,6 +75,8 @@ export interface ResolvedWindow {
   readonly weight: number;
   readonly from: string | null;
   readonly to: string | null;
+  readonly hours: string | null;
+  readonly timeZone: string | null;
 }
 
 export interface ResolvedSettings {
@@ -102,6 +133,8 @@ export async function resolveRepSettings(
       weight: value.lead_weight,
       from: value.available_from ?? null,
       to: value.available_to ?? null,
+      hours: value.hours ?? null,
+      timeZone: value.tz ?? null,
     };
     const clash = windows.find((other) => other.ownerId === window.ownerId && overlaps(other, window));
     if (clash) {

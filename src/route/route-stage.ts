@@ -15,6 +15,7 @@ import {
 } from '../warehouse/routing-tables.js';
 import type { SyncRunCounts } from '../warehouse/tables.js';
 import { LeadRouter } from './lead-router.js';
+import { parseWorkingHours } from './member-availability.js';
 import { resolvePoolMembers } from './pool-members.js';
 import type {
   DeficitPeriod,
@@ -82,7 +83,15 @@ export function membersByPool(
     new Map(
       reps
         .filter((o) => o.windows.length > 0)
-        .map((o) => [o.email, { windows: o.windows.map((w) => ({ ...w, hours: null, timeZone: null })) }]),
+        .map((o) => [
+          o.email,
+          {
+            windows: o.windows.map((w) => ({
+              ...w,
+              hours: w.hours === null ? null : parseWorkingHours(w.hours),
+            })),
+          },
+        ]),
     ),
   );
 }

@@ -1,7 +1,8 @@
 import type { Db } from '../db.js';
 
 /**
- * `owner_settings`: a rep's lead weight per availability window (migration 004). The rep
+ * `owner_settings`: a rep's lead weight per availability window (migration 004), with its
+ * working hours and their zone (migration 20261204_010). The rep
  * settings import is its only writer; the lead audit reads it.
  */
 export interface OwnerWindow {
@@ -9,9 +10,13 @@ export interface OwnerWindow {
   /** ISO date, inclusive; null = open-ended. */
   readonly from: string | null;
   readonly to: string | null;
+  /** Working hours `HH:MM-HH:MM` (null: all day) and their IANA zone (null: the connection's). */
+  readonly hours: string | null;
+  readonly timeZone: string | null;
 }
 
-const windowKey = (w: OwnerWindow): string => `${w.weight}|${w.from ?? ''}|${w.to ?? ''}`;
+const windowKey = (w: OwnerWindow): string =>
+  `${w.weight}|${w.from ?? ''}|${w.to ?? ''}|${w.hours ?? ''}|${w.timeZone ?? ''}`;
 
 /**
  * Replaces the windows of each owner in `byOwner` in one transaction, and only for owners whose
@@ -28,7 +33,7 @@ export async function replaceOwnerWindows(
   return db.transaction().execute(async (trx) => {
     const existing = await trx
       .selectFrom('owner_settings')
-      .select(['owner_id', 'lead_weight', 'available_from', 'available_to'])
+      .select(['owner_id', 'lead_weight', 'available_from', 'available_to', 'working_hours', 'time_zone'])
       .where('connection_id', '=', connectionId)
       .where('owner_id', 'in', ownerIds)
       .forUpdate()
@@ -39,6 +44,8 @@ export async function replaceOwnerWindows(
         weight: Number(row.lead_weight),
         from: row.available_from,
         to: row.available_to,
+        hours: row.working_hours,
+        timeZone: row.time_zone,
       });
       stored.set(row.owner_id, [...(stored.get(row.owner_id) ?? []), key]);
     }
@@ -62,6 +69,8 @@ export async function replaceOwnerWindows(
               lead_weight: w.weight,
               available_from: w.from,
               available_to: w.to,
+              working_hours: w.hours,
+              time_zone: w.timeZone,
             })),
           ),
         )

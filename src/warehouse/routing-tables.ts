@@ -179,15 +179,23 @@ export interface RoutingOwnerRow {
   readonly email: string;
   readonly active: boolean;
   readonly isQueue: boolean;
-  readonly windows: readonly { weight: number; from: string | null; to: string | null }[];
+  readonly windows: readonly {
+    weight: number;
+    from: string | null;
+    to: string | null;
+    /** `HH:MM-HH:MM` (null: all day) in `timeZone` (null: the connection's). */
+    hours: string | null;
+    timeZone: string | null;
+  }[];
 }
 
-/** Every owner with an email, with their rep-settings windows (empty: none set). */
+/** Every owner with an email, with their rep-settings windows and working hours (empty: none set). */
 export async function routingOwners(db: Db, connectionId: number): Promise<RoutingOwnerRow[]> {
   const { rows } = await sql<RoutingOwnerRow>`
     select o.external_id as "ownerId", lower(o.email) as email, o.active, o.is_queue as "isQueue",
       coalesce((select jsonb_agg(jsonb_build_object('weight', s.lead_weight::float8,
-          'from', s.available_from::text, 'to', s.available_to::text) order by s.available_from nulls first)
+          'from', s.available_from::text, 'to', s.available_to::text, 'hours', s.working_hours,
+          'timeZone', s.time_zone) order by s.available_from nulls first)
         from owner_settings s where s.connection_id = o.connection_id and s.owner_id = o.external_id),
         '[]'::jsonb) as windows
     from owners o

@@ -256,6 +256,9 @@ export interface OwnerSettingsTable {
   lead_weight: Numeric;
   available_from: string | null;
   available_to: string | null;
+  /** `HH:MM-HH:MM` in `time_zone` (null: the connection's); null = all day (migration 20261204_010). */
+  working_hours: string | null;
+  time_zone: string | null;
   updated_at: DefaultTimestamp;
 }
 

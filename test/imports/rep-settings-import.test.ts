@@ -156,6 +156,8 @@ describe('salesops settings reps', () => {
     const file = await csv('header.csv', 'email,weight\na@example.com,1\n');
     const result = await run(['settings', 'reps', file, '--connection', 'acme']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/expected owner_email,lead_weight\[,available_from,available_to\]/);
+    expect(result.stderr).toMatch(
+      /expected owner_email,lead_weight\[,available_from,available_to,hours,tz\]/,
+    );
   });
 });

@@ -70,3 +70,68 @@ export function twoMemberRules(source: string, a: string, b: string, extra = '')
     '',
   ].join('\n');
 }
+
+/** Reps of a warehouse-only connection (no CRM): owner id, email, and a CRM user each. */
+export async function insertReps(
+  db: Db,
+  connectionId: number,
+  reps: readonly { readonly id: string; readonly email: string }[],
+): Promise<void> {
+  await db
+    .insertInto('owners')
+    .values(
+      reps.map((r) => ({
+        connection_id: connectionId,
+        external_id: r.id,
+        email: r.email,
+        first_name: null,
+        last_name: null,
+        active: true,
+        user_id: `u-${r.id}`,
+        manager_id: null,
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Backdates when routing was enabled, so leads with fixed past creation times are "new since
+ * the rules" (installing stamps the wall clock).
+ */
+export async function enableRoutingSince(db: Db, connectionId: number, since: Date): Promise<void> {
+  await db
+    .updateTable('routing_rules')
+    .set({ installed_at: since })
+    .where('connection_id', '=', connectionId)
+    .execute();
+}
+
+export async function insertLead(
+  db: Db,
+  connectionId: number,
+  lead: {
+    readonly id: string;
+    readonly createdAt: Date;
+    readonly email?: string | null;
+    readonly source?: string | null;
+    readonly ownerId?: string | null;
+    readonly status?: string | null;
+  },
+): Promise<void> {
+  await db
+    .insertInto('leads')
+    .values({
+      connection_id: connectionId,
+      external_id: lead.id,
+      email: lead.email ?? null,
+      owner_id: lead.ownerId ?? null,
+      assigned_at: null,
+      score: null,
+      rating: null,
+      source: lead.source ?? null,
+      status: lead.status ?? null,
+      crm_created_at: lead.createdAt,
+      last_modified_at: lead.createdAt,
+    })
+    .execute();
+}
