@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { addDays, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
-import { activeRoutingRules, routedLeads } from '../warehouse/routing-tables.js';
+import { routedLeads } from '../warehouse/routing-decision-reads.js';
+import { activeRoutingRules } from '../warehouse/routing-tables.js';
 
 /**
  * The lead audit's view of routing (issue 18, DESIGN §5): once rules exist, which of the

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { leadDecisions, type StoredDecision } from '../warehouse/routing-tables.js';
+import { leadDecisions, type StoredDecision } from '../warehouse/routing-decision-reads.js';
 import { explainDecision } from './explain-decision.js';
 import type { Exclusion, MemberStanding, RoutingDecision } from './routing-model.js';
 

@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { addDays, type Period } from '../calendar/periods.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
-import { activeRoutingRules, routedLeads, unroutedCount } from '../warehouse/routing-tables.js';
+import { routedLeads, unroutedCount } from '../warehouse/routing-decision-reads.js';
+import { activeRoutingRules } from '../warehouse/routing-tables.js';
 
 /**
  * `route report` (DESIGN §7): what routing did in a period, from the decisions. `routed` counts

@@ -4,6 +4,7 @@ import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
 import { analyzeOutboxAfter, queueLeadOwnerWrites } from '../warehouse/push-tables.js';
 import {
+  accountOwners,
   activeRoutingRules,
   type DecisionInsert,
   type RoutingLeadRow,
@@ -12,9 +13,10 @@ import {
   routingCandidates,
   routingOwners,
   saveDecisions,
+  slaCandidates,
 } from '../warehouse/routing-tables.js';
 import type { SyncRunCounts } from '../warehouse/tables.js';
-import { LeadRouter } from './lead-router.js';
+import { LeadRouter, slaMissed } from './lead-router.js';
 import { parseWorkingHours } from './member-availability.js';
 import { resolvePoolMembers } from './pool-members.js';
 import type {
@@ -36,6 +38,11 @@ import type {
  * write to the push stage (which writes the same owner on a retry) and a crash before it leaves
  * nothing to undo. A lead no member can take stays unrouted with the reason, and is offered to
  * the rotation again on the next run; it is never given to a default owner.
+ *
+ * Pools with `matchAccounts` first send a lead from a known account's domain to the owner of its
+ * open deal. Pools with `slaMinutes` then re-route the leads of the current period whose owner
+ * had them for longer than the SLA without touching them (same owner, same status as when they
+ * were routed): one more hop per run, up to `maxReroutes`, each a decision of its own.
  */
 export interface RouteOptions {
   readonly runId: number | null;
@@ -146,7 +153,8 @@ export async function routeStage(
   if (!stored) return { counts: {} };
   const rules = stored.rules as RoutingRules;
   const candidates = await routingCandidates(db, connection.id, stored.routingSince, rules.routeFrom);
-  if (candidates.length === 0) return { counts: { routed: 0, unrouted: 0 } };
+  const slaPools = rules.pools.filter((p) => p.slaMinutes !== null && p.maxReroutes > 0);
+  if (candidates.length === 0 && slaPools.length === 0) return { counts: { routed: 0, unrouted: 0 } };
 
   const tz = connection.timeZone;
   const now = options.now;
@@ -160,13 +168,11 @@ export async function routeStage(
   });
   // The period's earlier leads, oldest first (a ledger never goes back into an earlier period):
   // from the earliest start any pool's period can have, so a quarter pool sees its quarter.
-  const history = await receivedLeads(
-    db,
-    connection.id,
-    historyStart(rules, now, connection),
-    now,
-    rules.routeFrom,
-  );
+  const since = historyStart(rules, now, connection);
+  const history = await receivedLeads(db, connection.id, since, now, rules.routeFrom);
+  const accounts = rules.pools.some((p) => p.matchAccounts)
+    ? await accountOwners(db, connection.id)
+    : undefined;
   for (const row of history) {
     const email = row.receivedBy === null ? undefined : emailOf.get(row.receivedBy);
     if (!email) continue;
@@ -189,7 +195,7 @@ export async function routeStage(
     for (const row of batch) {
       const lead = routableLead(row);
       options.beforeDecision?.(++decided);
-      const decision: RoutingDecision = router.route(lead, now);
+      const decision: RoutingDecision = router.route(lead, now, accounts);
       previous.set(row.externalId, row.ownerId);
       inserts.push({
         leadId: decision.leadId,
@@ -202,10 +208,7 @@ export async function routeStage(
         chosenOwnerId: decision.chosen?.ownerId ?? null,
         chosenEmail: decision.chosen?.email ?? null,
         unroutedReason: decision.unroutedReason,
-        detail: {
-          ...(decision.accountDomain && { accountDomain: decision.accountDomain }),
-          ...(decision.rerouteFrom && { rerouteFrom: decision.rerouteFrom }),
-        },
+        detail: decisionDetail(decision, row.status),
         leadCreatedAt: row.createdAt,
       });
     }
@@ -222,7 +225,80 @@ export async function routeStage(
     routed += claimed.size;
     unrouted += inserts.filter((d) => d.chosenOwnerId === null).length;
   }
-  await analyzeOutboxAfter(db, routed);
-  options.logger?.info({ routed, unrouted, rules: stored.hash }, 'leads routed');
-  return { counts: { routed, unrouted } };
+  const reroutes =
+    slaPools.length === 0
+      ? null
+      : await rerouteMissedSla(db, connection, options, router, members, {
+          pools: slaPools.map((p) => p.name),
+          since,
+        });
+  await analyzeOutboxAfter(db, routed + (reroutes?.rerouted ?? 0));
+  options.logger?.info({ routed, unrouted, ...reroutes, rules: stored.hash }, 'leads routed');
+  return { counts: { routed, unrouted, ...reroutes } };
+}
+
+/**
+ * What a decision stores beside the standings: the account's domain, the owner who missed the
+ * SLA, and the lead's status when it was routed (an SLA re-route asks whether it changed since).
+ */
+function decisionDetail(decision: RoutingDecision, status: string | null): Record<string, unknown> {
+  return {
+    status,
+    ...(decision.accountDomain && { accountDomain: decision.accountDomain }),
+    ...(decision.rerouteFrom && { rerouteFrom: decision.rerouteFrom }),
+  };
+}
+
+/**
+ * The SLA pass: each routed lead of the current period whose owner has had it, untouched, for
+ * longer than its pool's `slaMinutes` since the owner was written goes one hop further, to the
+ * rotation's choice among the members who have not had it. A hop with nobody eligible is stored
+ * unrouted (the lead stays with its owner) and tried again on the next run.
+ */
+async function rerouteMissedSla(
+  db: Db,
+  connection: Connection,
+  options: RouteOptions,
+  router: LeadRouter,
+  members: ReadonlyMap<string, readonly PoolMember[]>,
+  scope: { readonly pools: readonly string[]; readonly since: Date },
+): Promise<{ rerouted: number; notRerouted: number }> {
+  const now = options.now;
+  const rows = await slaCandidates(db, connection.id, scope.pools, scope.since);
+  const inserts: DecisionInsert[] = [];
+  const previous = new Map<string, string>();
+  for (const row of rows) {
+    const lead = routableLead(row);
+    const pool = router.poolOf(lead);
+    // The rules changed since: the lead now belongs to another pool, whose SLA it never had.
+    if (pool.name !== row.pool || !slaMissed(pool, row.ownerWrittenAt, null, now, row.hop)) continue;
+    const decision = router.reroute(lead, now, row.previousOwners);
+    if (!decision) continue;
+    previous.set(row.externalId, row.chosenOwnerId);
+    inserts.push({
+      leadId: decision.leadId,
+      hop: row.hop + 1,
+      decidedAt: decision.decidedAt,
+      rulesHash: decision.rulesHash,
+      pool: decision.pool,
+      kind: decision.kind,
+      members: withShares(decision.members, members.get(decision.pool) ?? [], now, connection.timeZone),
+      chosenOwnerId: decision.chosen?.ownerId ?? null,
+      chosenEmail: decision.chosen?.email ?? null,
+      unroutedReason: decision.unroutedReason,
+      detail: decisionDetail(decision, row.status),
+      leadCreatedAt: row.createdAt,
+    });
+  }
+  const claimed = await saveDecisions(db, connection.id, options.runId, inserts, async (trx, ids) => {
+    const writes = inserts
+      .filter((d) => d.chosenOwnerId !== null && ids.has(d.leadId))
+      .map((d) => ({
+        leadId: d.leadId,
+        ownerId: d.chosenOwnerId as string,
+        previous: previous.get(d.leadId) ?? null,
+      }));
+    await queueLeadOwnerWrites(trx, connection.id, options.runId, writes);
+  });
+  return { rerouted: claimed.size, notRerouted: inserts.length - claimed.size };
 }

@@ -93,7 +93,7 @@ const leadColumns = sql`l.external_id as "externalId", l.email, l.owner_id as "o
   l.rating, l.source, l.status, l.crm_created_at as "createdAt"`;
 
 /** An owner that counts as "nobody" for routing: no owner, a queue, or one listed in routeFrom. */
-const unownedBy = (alias: string, routeFrom: readonly string[]) =>
+export const unownedBy = (alias: string, routeFrom: readonly string[]) =>
   sql`(${sql.ref(`${alias}.is_queue`)} or lower(${sql.ref(`${alias}.email`)}) = any(${[...routeFrom]}::text[]))`;
 
 /**
@@ -204,6 +204,71 @@ export async function routingOwners(db: Db, connectionId: number): Promise<Routi
   return rows;
 }
 
+/**
+ * Company domain (lower-cased, without `www.`) → the owner of its open deal, for account
+ * matching (DESIGN §11): the most recently changed open deal wins when a company has several;
+ * deals of inactive owners and queues are skipped.
+ */
+export async function accountOwners(
+  db: Db,
+  connectionId: number,
+): Promise<Map<string, { readonly email: string; readonly ownerId: string }>> {
+  const c = connectionId;
+  const { rows } = await sql<{ domain: string; email: string; ownerId: string }>`
+    select distinct on (1) regexp_replace(lower(trim(d.account_domain)), '^www\.', '') as domain,
+      lower(o.email) as email, o.external_id as "ownerId"
+    from deals d
+    join owners o on o.connection_id = d.connection_id and o.external_id = d.owner_id
+    left join stages s on s.connection_id = d.connection_id and s.external_id = d.stage_id
+    where d.connection_id = ${c} and d.account_domain is not null and not d.is_deleted
+      and not coalesce(s.is_closed, false)
+      and o.active and not o.is_queue and not o.is_deleted and o.email is not null
+    order by 1, d.last_modified_at desc, d.external_id`.execute(db);
+  return new Map(rows.map((r) => [r.domain, { email: r.email, ownerId: r.ownerId }]));
+}
+
+/** A routed lead the SLA may re-route: its latest routed hop, written, still with that owner. */
+export interface SlaCandidateRow extends RoutingLeadRow {
+  readonly pool: string;
+  readonly hop: number;
+  readonly chosenOwnerId: string;
+  readonly ownerWrittenAt: Date;
+  /** Everyone routing gave the lead so far, first hop first (lower-cased emails). */
+  readonly previousOwners: readonly string[];
+}
+
+/**
+ * Leads decided since `since` in one of `pools` whose latest routed hop was written to the CRM
+ * and not touched since: the lead still has that owner (a person who moved it decided for us)
+ * and its status is the one stored with the decision. Decisions stored without a status (before
+ * SLA re-routing existed) are never re-routed: nobody can tell whether they were touched.
+ */
+export async function slaCandidates(
+  db: Db,
+  connectionId: number,
+  pools: readonly string[],
+  since: Date,
+): Promise<SlaCandidateRow[]> {
+  if (pools.length === 0) return [];
+  const c = connectionId;
+  const { rows } = await sql<SlaCandidateRow>`
+    select ${leadColumns}, d.pool, d.hop, d.chosen_owner_id as "chosenOwnerId",
+      d.owner_written_at as "ownerWrittenAt",
+      array(select lower(x.chosen_email) from routing_decisions x
+        where x.connection_id = ${c} and x.lead_id = d.lead_id and x.chosen_email is not null
+        order by x.hop) as "previousOwners"
+    from (select distinct on (rd.lead_id) rd.* from routing_decisions rd
+      where rd.connection_id = ${c} and rd.chosen_owner_id is not null and rd.decided_at >= ${since}
+      order by rd.lead_id, rd.hop desc) d
+    join leads l on l.connection_id = d.connection_id and l.external_id = d.lead_id
+    where d.pool = any(${[...pools]}::text[]) and d.write_outcome = 'written'
+      and d.owner_written_at is not null and not l.is_deleted
+      and l.owner_id = d.chosen_owner_id
+      and d.detail ? 'status' and l.status is not distinct from (d.detail->>'status')
+    order by d.owner_written_at, d.lead_id`.execute(db);
+  return rows;
+}
+
 export interface DecisionInsert {
   readonly leadId: string;
   readonly hop: number;
@@ -301,86 +366,4 @@ export async function recordOwnerWriteOutcomes(
     where d.connection_id = ${connectionId} and d.lead_id = a.record_id
       and latest.lead_id = d.lead_id and latest.hop = d.hop
       and d.write_outcome <> 'written'`.execute(trx);
-}
-
-/** A decision as stored, with what became of its write. */
-export interface StoredDecision extends Omit<DecisionInsert, 'leadCreatedAt'> {
-  readonly writeOutcome: WriteOutcome;
-  readonly writeError: string | null;
-  readonly ownerWrittenAt: Date | null;
-  readonly speedToLeadSeconds: number | null;
-  /** The lead's owner in the warehouse now. */
-  readonly currentOwnerId: string | null;
-  readonly currentOwnerEmail: string | null;
-}
-
-/** Every decision of one lead, first hop first. */
-export async function leadDecisions(db: Db, connectionId: number, leadId: string): Promise<StoredDecision[]> {
-  const { rows } = await sql<StoredDecision>`
-    select d.lead_id as "leadId", d.hop, d.decided_at as "decidedAt", d.rules_hash as "rulesHash", d.pool,
-      d.kind, d.members, d.chosen_owner_id as "chosenOwnerId", d.chosen_email as "chosenEmail",
-      d.unrouted_reason as "unroutedReason", d.detail, d.write_outcome as "writeOutcome",
-      d.write_error as "writeError", d.owner_written_at as "ownerWrittenAt",
-      d.speed_to_lead_seconds::float8 as "speedToLeadSeconds",
-      l.owner_id as "currentOwnerId", lower(o.email) as "currentOwnerEmail"
-    from routing_decisions d
-    left join leads l on l.connection_id = d.connection_id and l.external_id = d.lead_id
-    left join owners o on o.connection_id = l.connection_id and o.external_id = l.owner_id
-    where d.connection_id = ${connectionId} and d.lead_id = ${leadId}
-    order by d.hop`.execute(db);
-  return rows;
-}
-
-export interface RoutedLeadRow {
-  readonly leadId: string;
-  readonly pool: string;
-  readonly chosenEmail: string;
-  readonly writeOutcome: WriteOutcome;
-  readonly speedToLeadSeconds: number | null;
-  /** The rep who has the lead now, when a person moved it away from the routed owner. */
-  readonly overriddenTo: string | null;
-  /** Every member's standing at the decision (for the expected share). */
-  readonly members: unknown;
-}
-
-/** The last routed decision of each lead decided in [start, before). */
-export async function routedLeads(
-  db: Db,
-  connectionId: number,
-  start: Date,
-  before: Date,
-  routeFrom: readonly string[],
-): Promise<RoutedLeadRow[]> {
-  const c = connectionId;
-  const { rows } = await sql<RoutedLeadRow>`
-    select distinct on (d.lead_id) d.lead_id as "leadId", d.pool, d.chosen_email as "chosenEmail",
-      d.write_outcome as "writeOutcome", d.speed_to_lead_seconds::float8 as "speedToLeadSeconds",
-      case when d.write_outcome = 'written' and l.owner_id is distinct from d.chosen_owner_id
-        and o.external_id is not null and not ${unownedBy('o', routeFrom)} then lower(o.email) end as "overriddenTo",
-      d.members
-    from routing_decisions d
-    left join leads l on l.connection_id = d.connection_id and l.external_id = d.lead_id
-    left join owners o on o.connection_id = l.connection_id and o.external_id = l.owner_id
-    where d.connection_id = ${c} and d.chosen_owner_id is not null
-      and d.decided_at >= ${start} and d.decided_at < ${before}
-    order by d.lead_id, d.hop desc`.execute(db);
-  return rows;
-}
-
-/** Leads left unrouted (nobody eligible), decided in [start, before). */
-export async function unroutedCount(
-  db: Db,
-  connectionId: number,
-  start: Date,
-  before: Date,
-): Promise<number> {
-  const row = await db
-    .selectFrom('routing_decisions')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('connection_id', '=', connectionId)
-    .where('chosen_owner_id', 'is', null)
-    .where('decided_at', '>=', start)
-    .where('decided_at', '<', before)
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
 }

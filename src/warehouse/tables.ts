@@ -127,6 +127,8 @@ export interface DealsTable {
   is_deleted: Generated<boolean>;
   deleted_at: Timestamp | null;
   merged_into: string | null;
+  /** The company's web domain (migration 20261204_011), for routing's account matching; null: unknown. */
+  account_domain: ColumnType<string | null, string | null | undefined, string | null>;
   synced_at: DefaultTimestamp;
 }
 
