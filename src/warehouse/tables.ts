@@ -128,6 +128,11 @@ export interface DealsTable {
   deleted_at: Timestamp | null;
   merged_into: string | null;
   synced_at: DefaultTimestamp;
+  /**
+   * First entry into a closed stage by the stage history (migration 20261204_061): set by the page
+   * write on insert and kept by triggers on deal_history and stages; writers need not pass it.
+   */
+  first_closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface DealHistoryTable {
