@@ -12,11 +12,11 @@ import { computeMetrics } from '../src/metrics/compute-metrics.js';
 import { computeRepComparison } from '../src/metrics/rep-comparison.js';
 import { migrate } from '../src/migrate.js';
 import { insertConnection } from '../test/support/fixtures.js';
+import { seedMillionDeals } from './_deals-1m.js';
 
 /**
- * Attainment at scale: 1,000,000 deals, 1,000 reps in 10 teams, 8 fiscal quarters (2025-Q1 ..
- * 2026-Q4), ~2.1M deal_history rows, 24,000 monthly quotas, 1% split deals, generated with
- * generate_series in a dedicated database that is dropped afterwards. Measures the compute stage
+ * Attainment at scale on the 1M-deal warehouse of `_deals-1m.ts`, in a dedicated database that
+ * is dropped afterwards. Measures the compute stage
  * (computeAttainmentMetrics for the current quarter, as of 2026-11-13), the attainment report of
  * each of the 8 quarters, and the rep comparison. Prints one JSON line (with the machine's load
  * average: shared CI boxes inflate every number). Goal: compute < 5 s. Then the whole compute
@@ -67,56 +67,7 @@ try {
     : await insertConnection(db, { name: 'bench', kind: 'salesforce', timeZone: 'America/New_York' });
   const c = connection.id;
 
-  if (!reuse)
-    await time('generateMs', async () => {
-      await sql`insert into owners (connection_id, external_id, email, first_name, last_name, active)
-      select ${c}::int, 'o' || i, 'rep' || i || '@bench.example', 'Rep', i::text, true from generate_series(0, 999) i`.execute(
-        db,
-      );
-      await sql`insert into teams (connection_id, external_id, name)
-      select ${c}::int, 't' || i, 'Team ' || i from generate_series(0, 9) i`.execute(db);
-      await sql`insert into owner_teams (connection_id, owner_id, team_id, is_primary)
-      select ${c}::int, 'o' || i, 't' || (i % 10), true from generate_series(0, 999) i`.execute(db);
-      await sql`insert into pipelines (connection_id, external_id, label) values (${c}::int, 'pl', 'Sales')`.execute(
-        db,
-      );
-      await sql`insert into stages (connection_id, external_id, pipeline_id, label, display_order, probability, is_closed, is_won)
-      values (${c}::int, 'q', 'pl', 'Qualify', 1, 0.2, false, false), (${c}::int, 'p', 'pl', 'Propose', 2, 0.6, false, false),
-             (${c}::int, 'w', 'pl', 'Won', 3, 1, true, true), (${c}::int, 'l', 'pl', 'Lost', 4, 0, true, false)`.execute(
-        db,
-      );
-      // 730 days of close dates; stage by (i / 1000) % 20, so every rep has every outcome: 0-8 won (45%), 9-14 lost (30%), 15-19 open.
-      await sql`insert into deals (connection_id, external_id, name, pipeline_id, stage_id, owner_id, amount,
-        currency, amount_home, crm_created_at, close_date, last_modified_at)
-      select ${c}::int, 'd' || i, 'Deal ' || i, 'pl',
-             case when (i / 1000) % 20 < 9 then 'w' when (i / 1000) % 20 < 15 then 'l' when i % 2 = 0 then 'q' else 'p' end,
-             'o' || (i % 1000), 1000 + (i::bigint * 7919) % 50000, 'USD', null,
-             (date '2025-01-01' + (i % 730) - (1 + i % 140)) + time '15:00', date '2025-01-01' + (i % 730),
-             now()
-      from generate_series(0, 999999) i`.execute(db);
-      // Every deal: the stage it started in; closed deals: the closing change; 5%: a later owner change.
-      await sql`insert into deal_history (connection_id, deal_id, field, changed_at, value)
-      select ${c}::int, 'd' || i, 'stage', (date '2025-01-01' + (i % 730) - (1 + i % 140)) + time '15:00', 'q'
-      from generate_series(0, 999999) i
-      union all
-      select ${c}::int, 'd' || i, 'stage', (date '2025-01-01' + (i % 730)) + time '16:00',
-             case when (i / 1000) % 20 < 9 then 'w' else 'l' end
-      from generate_series(0, 999999) i where (i / 1000) % 20 < 15
-      union all
-      select ${c}::int, 'd' || i, 'owner', (date '2025-01-01' + (i % 730) + 3) + time '09:00', 'o' || ((i + 1) % 1000)
-      from generate_series(0, 999999, 20) i`.execute(db);
-      await sql`insert into deal_splits (connection_id, deal_id, owner_id, percent)
-      select ${c}::int, 'd' || i, 'o' || (i % 1000), 70 from generate_series(0, 999999, 100) i
-      union all
-      select ${c}::int, 'd' || i, 'o' || ((i + 7) % 1000), 30 from generate_series(0, 999999, 100) i`.execute(
-        db,
-      );
-      await sql`insert into quotas (connection_id, owner_id, month, amount, currency, source)
-      select ${c}::int, 'o' || i, (date '2025-01-01' + make_interval(months => m))::date, 150000, 'USD', 'csv'
-      from generate_series(0, 999) i, generate_series(0, 23) m`.execute(db);
-      // As autovacuum would have by then: statistics, and a visibility map for index-only scans.
-      await sql`vacuum analyze`.execute(db);
-    });
+  if (!reuse) await time('generateMs', () => seedMillionDeals(db, c));
 
   if (process.env.BENCH_GENERATE_ONLY === '1') {
     process.stdout.write(`${JSON.stringify({ generated: url, ...timings })}\n`);

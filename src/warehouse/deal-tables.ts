@@ -79,10 +79,22 @@ export async function upsertDeals(
     await insertDealHistory(trx, history);
     return [];
   }
-  const result = await sql<{ external_id: string }>`with h as (${historyInsert(history)})
-    insert into deals (${columnList(DEAL_COLUMNS)})
-    select ${columnList(DEAL_COLUMNS.slice(0, -3), 'd')}, coalesce(d.is_deleted, false), d.deleted_at, d.merged_into
+  // A deal inserted here takes its first close from the history rows this statement inserts;
+  // for deals already held, the deal_history trigger lowers it after the statement (migration
+  // 20261204_061), so a first pull writes each closed deal once, not once and again.
+  const result = await sql<{ external_id: string }>`with h as (${historyInsert(history)}
+      returning connection_id, deal_id, field, changed_at, value),
+    fc as (
+      select h.deal_id, min(h.changed_at) as closed_at
+      from h join stages s on s.connection_id = h.connection_id and s.external_id = h.value and s.is_closed
+      where h.field = 'stage'
+      group by h.deal_id
+    )
+    insert into deals (${columnList(DEAL_COLUMNS)}, first_closed_at)
+    select ${columnList(DEAL_COLUMNS.slice(0, -3), 'd')}, coalesce(d.is_deleted, false), d.deleted_at, d.merged_into,
+      fc.closed_at
     from ${unnestRows('d', DEAL_COLUMNS, rows)}
+    left join fc on fc.deal_id = d.external_id
     on conflict (connection_id, external_id) do update set
       name = excluded.name, pipeline_id = excluded.pipeline_id, stage_id = excluded.stage_id,
       owner_id = excluded.owner_id, amount = excluded.amount, currency = excluded.currency,

@@ -130,6 +130,11 @@ export interface DealsTable {
   /** The company's web domain (migration 20261204_011), for routing's account matching; null: unknown. */
   account_domain: ColumnType<string | null, string | null | undefined, string | null>;
   synced_at: DefaultTimestamp;
+  /**
+   * First entry into a closed stage by the stage history (migration 20261204_061): set by the page
+   * write on insert and kept by triggers on deal_history and stages; writers need not pass it.
+   */
+  first_closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface DealHistoryTable {

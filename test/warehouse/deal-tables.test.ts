@@ -81,6 +81,8 @@ function expectedRow(i: number) {
     is_deleted: false,
     deleted_at: null,
     merged_into: null,
+    // No stage of this connection is stored, so none is known to be closed.
+    first_closed_at: null,
   };
 }
 
@@ -102,6 +104,7 @@ describe('the deal page write', () => {
         close_at: row.close_at?.toISOString() ?? null,
         last_modified_at: row.last_modified_at.toISOString(),
         deleted_at: row.deleted_at?.toISOString() ?? null,
+        first_closed_at: row.first_closed_at?.toISOString() ?? null,
       }));
   const historyOf = async (connectionId: number) =>
     (
