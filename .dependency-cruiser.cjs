@@ -74,8 +74,8 @@ module.exports = {
       comment:
         "Stages meet only in the warehouse: a stage reads another's results from its tables, never its code " +
         '(definitions several stages need live on the ground floor).',
-      from: { path: '^src/(pull|route|metrics|comp|push|schedule)/' },
-      to: { path: '^src/(pull|route|metrics|comp|push|schedule)/', pathNot: '^src/$1/' },
+      from: { path: '^src/(pull|route|metrics|comp|push|schedule|alerts)/' },
+      to: { path: '^src/(pull|route|metrics|comp|push|schedule|alerts)/', pathNot: '^src/$1/' },
     },
     {
       name: 'ground-imports-nothing-above',
@@ -87,7 +87,7 @@ module.exports = {
         path: '^src/((calendar|connections|warehouse)/|(config|logger|db|migrate|redis|domain-error|service-check|yaml-problems)\\.ts$)',
       },
       to: {
-        path: '^(src/(pull|route|metrics|comp|push|schedule|imports|reports|cli|api|app|demo)/|workers/|sandboxes/)',
+        path: '^(src/(pull|route|metrics|comp|push|schedule|alerts|imports|reports|cli|api|app|demo)/|workers/|sandboxes/)',
       },
     },
     {

@@ -12,6 +12,7 @@ import {
   recordStage,
   requestRun,
 } from '../src/warehouse/sync-runs.js';
+import { enqueueAlertEvaluation } from './alert-queue.js';
 import { classifyError, messageOf } from './errors.js';
 import { enqueueStage, type JobName, type Stage, stageJobSchema, syncRequestSchema } from './queues.js';
 import { defaultStages, type StageImpls } from './stages.js';
@@ -33,6 +34,8 @@ export interface EngineDeps {
   readonly stages?: StageImpls;
   /** How long a job waits before retrying when another worker holds the connection. */
   readonly lockBusyDelayMs?: number;
+  /** Where a finished run asks for its alert evaluation (workers/alert-queue.ts); none: no alerts. */
+  readonly alertQueue?: Queue;
 }
 
 const NEXT: Readonly<Record<Stage, Stage | null>> = {
@@ -48,6 +51,18 @@ export type StageResult =
 
 export function createSyncProcessor(deps: EngineDeps) {
   const stages = deps.stages ?? defaultStages;
+  // A finished run only enqueues its evaluation: alerts never delay or fail a sync.
+  const announce = async (runId: number, runKey: string, connectionId: number) => {
+    if (!deps.alertQueue) return;
+    try {
+      await enqueueAlertEvaluation(deps.alertQueue, { connectionId, runId }, runKey);
+    } catch (error) {
+      deps.logger.warn(
+        { err: error, runId },
+        'could not enqueue the alert evaluation; a later evaluation of the connection catches up',
+      );
+    }
+  };
 
   return async function process(
     job: Job,
@@ -107,6 +122,7 @@ export function createSyncProcessor(deps: EngineDeps) {
       else {
         const final = await getRun(deps.db, runId);
         await finishRun(deps.db, runId, (final?.counts.partialStages ?? 0) > 0 ? 'partial' : 'succeeded');
+        await announce(runId, run.run_key, connectionId);
       }
       log.info({ durationMs: Math.round(performance.now() - started) }, 'stage done');
       return { stage, runId };
@@ -119,13 +135,16 @@ export function createSyncProcessor(deps: EngineDeps) {
           throw new DelayedError();
         case 'defer':
           await finishRun(deps.db, runId, 'deferred', messageOf(error));
+          await announce(runId, run.run_key, connectionId);
           return { stage, runId };
         case 'fail':
           await finishRun(deps.db, runId, 'failed', messageOf(error));
+          await announce(runId, run.run_key, connectionId);
           throw new UnrecoverableError(messageOf(error));
         case 'retry':
           if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
             await finishRun(deps.db, runId, 'failed', messageOf(error));
+            await announce(runId, run.run_key, connectionId);
           }
           throw error;
       }

@@ -5,6 +5,8 @@ import type { Db } from '../src/db.js';
 import type { Logger } from '../src/logger.js';
 import { assertRedisDatabase, createRedis } from '../src/redis.js';
 import { reconcileSchedules } from '../src/schedule/reconcile-schedules.js';
+import { createAlertQueue } from './alert-queue.js';
+import { type AlertDeps, startAlertWorker } from './alert-worker.js';
 import { SYNC_QUEUE } from './queues.js';
 import { createSyncProcessor, type EngineDeps } from './sync-processor.js';
 
@@ -24,6 +26,12 @@ export interface SyncWorkerOptions extends Omit<EngineDeps, 'workerId' | 'queue'
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
   readonly reconcileOnStart?: boolean;
+  /**
+   * The alerts worker beside the sync worker (its clock and delivery injectable for tests); false:
+   * none. The in-process worker of `salesops sync` only enqueues its run's evaluation, for a
+   * running `salesops worker` to deliver, so a slow webhook never holds the command open.
+   */
+  readonly alerts?: Pick<AlertDeps, 'now' | 'delivery' | 'policy'> | false;
 }
 
 export interface SyncWorker {
@@ -42,7 +50,9 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     connection.disconnect();
     throw error;
   }
-  const processor = createSyncProcessor({ ...options, workerId: id });
+  const alertConnection: Redis = createRedis(options.redisUrl, 'worker');
+  const alertQueue = createAlertQueue(alertConnection, options.prefix);
+  const processor = createSyncProcessor({ ...options, workerId: id, alertQueue });
   const foreignDelayMs = 5000;
   const worker = new Worker(
     SYNC_QUEUE,
@@ -71,6 +81,17 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     const result = await reconcileSchedules(options.db as Db, options.queue);
     options.logger.info(result, 'schedules reconciled');
   }
+  const alerts =
+    options.alerts !== false && options.onlyRunId === undefined
+      ? await startAlertWorker({
+          ...(options.alerts ?? {}),
+          db: options.db,
+          queue: alertQueue,
+          logger: options.logger,
+          connection: alertConnection,
+          prefix: options.prefix,
+        })
+      : null;
   options.logger.info({ workerId: id, concurrency: options.concurrency }, 'worker started');
 
   let closing: Promise<void> | undefined;
@@ -79,13 +100,15 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
     worker,
     close(graceMs) {
       closing ??= (async () => {
-        const drained = worker.close().then(() => true);
+        const drained = Promise.all([worker.close(), alerts?.close()]).then(() => true);
         const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
         if (!(await Promise.race([drained, timer]))) {
           options.logger.warn({ graceMs }, 'grace period over: releasing running jobs for retry');
-          await worker.close(true);
+          await Promise.all([worker.close(true), alerts?.close(true)]);
         }
+        await alertQueue.close();
         connection.disconnect();
+        alertConnection.disconnect();
       })();
       return closing;
     },

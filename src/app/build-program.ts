@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAlerts } from '../cli/alerts-command.js';
 import { registerAudit } from '../cli/audit-command.js';
 import type { CliContext } from '../cli/cli-context.js';
 import { registerComp } from '../cli/comp-command.js';
@@ -26,6 +27,7 @@ const ALL: Readonly<Record<GroupName, RegisterGroup>> = {
   sync: registerSync,
   worker: registerWorker,
   schedule: registerSchedule,
+  alerts: registerAlerts,
   sandbox: registerSandbox,
   settings: registerSettings,
   route: registerRoute,

@@ -52,6 +52,12 @@ export const COMMAND_GROUPS = [
     load: async () => (await import('../cli/schedule-command.js')).registerSchedule,
   },
   {
+    name: 'alerts',
+    term: 'alerts',
+    description: 'Slack-compatible webhook messages when a connection fails, defers, recovers or goes stale',
+    load: async () => (await import('../cli/alerts-command.js')).registerAlerts,
+  },
+  {
     name: 'sandbox',
     term: 'sandbox',
     description: 'run a fake HubSpot or Salesforce on this machine',

@@ -77,3 +77,24 @@ export async function listSchedules(db: Db): Promise<NamedSchedule[]> {
     enabled: r.enabled,
   }));
 }
+
+/** One connection's schedule with when it was last set, paused or resumed; undefined without one. */
+export async function getSchedule(
+  db: Db,
+  connectionId: number,
+): Promise<(ScheduleRow & { readonly updatedAt: Date }) | undefined> {
+  const row = await db
+    .selectFrom('schedules')
+    .select(['connection_id', 'cron', 'time_zone', 'enabled', 'updated_at'])
+    .where('connection_id', '=', connectionId)
+    .executeTakeFirst();
+  return row
+    ? {
+        connectionId: row.connection_id,
+        cron: row.cron,
+        timeZone: row.time_zone,
+        enabled: row.enabled,
+        updatedAt: row.updated_at,
+      }
+    : undefined;
+}

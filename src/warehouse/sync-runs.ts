@@ -171,3 +171,38 @@ export async function latestRunProgress(db: Db, names: readonly string[]): Promi
   for (const row of rows) if (!latest.has(row.name)) latest.set(row.name, row);
   return [...latest.values()];
 }
+
+export interface FinishedRunRow {
+  readonly id: number;
+  readonly status: SyncRunStatus;
+  readonly finishedAt: Date;
+  readonly error: string | null;
+  readonly counts: SyncRunCounts;
+}
+
+/**
+ * A connection's finished runs after `afterRunId`, oldest first; without one, its latest
+ * `limit` (an evaluation that starts from nothing judges the recent past, not all history).
+ */
+export async function finishedRunsAfter(
+  db: Db,
+  connectionId: number,
+  afterRunId: number | null,
+  limit = 50,
+): Promise<FinishedRunRow[]> {
+  let query = db
+    .selectFrom('sync_runs')
+    .select(['id', 'status', 'finished_at', 'error', 'counts'])
+    .where('connection_id', '=', connectionId)
+    .where('status', 'not in', ['queued', 'running'])
+    .where('finished_at', 'is not', null);
+  if (afterRunId !== null) query = query.where('id', '>', afterRunId);
+  const rows = await query.orderBy('id', 'desc').limit(limit).execute();
+  return rows.reverse().map((r) => ({
+    id: r.id,
+    status: r.status,
+    finishedAt: r.finished_at as Date,
+    error: r.error,
+    counts: r.counts,
+  }));
+}

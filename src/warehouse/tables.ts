@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { DefaultTimestamp, Json, Numeric, Timestamp } from './column-types.js';
+import type { AlertDeliveriesTable, AlertDestinationsTable, AlertStateTable } from './tables-alerts.js';
 import type {
   CompAdjustmentsTable,
   CompAssignmentsTable,
@@ -21,6 +22,7 @@ import type {
 } from './tables-forecast-push.js';
 import type { RoutingDecisionsTable, RoutingRulesTable } from './tables-routing.js';
 
+export type * from './tables-alerts.js';
 export type * from './tables-comp.js';
 export type * from './tables-forecast-push.js';
 export type * from './tables-routing.js';
@@ -317,6 +319,9 @@ export interface Database {
   comp_periods: CompPeriodsTable;
   comp_statements: CompStatementsTable;
   comp_disputes: CompDisputesTable;
+  alert_destinations: AlertDestinationsTable;
+  alert_state: AlertStateTable;
+  alert_deliveries: AlertDeliveriesTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;

@@ -44,6 +44,7 @@ interface Leaf {
 const ELSEWHERE: Record<string, string> = {
   worker: 'test/readme.test.ts spawns it and checks that SIGTERM drains it with exit 0',
   demo: 'test/demo/demo.test.ts runs the whole demo',
+  'alerts test': 'posts to a webhook: test/alerts/alerts-command.test.ts runs it against a local receiver',
   'sandbox hubspot': 'serves until a signal; test/sandboxes/hubspot/* cover the server',
   'sandbox salesforce': 'serves until a signal; test/sandboxes/salesforce/* cover the server',
 };
@@ -344,6 +345,47 @@ const LEAVES: Record<string, Leaf> = {
     argv: () => ['schedule', 'remove', 'acme', '--json'],
     check: (r) => expect(json(r)).toEqual({ name: 'acme', removed: true }),
   },
+  'alerts set': {
+    argv: () => [
+      'alerts',
+      'set',
+      '--webhook',
+      'https://hooks.example.com/services/T1/B2/secret',
+      '--connection',
+      'acme',
+      '--json',
+    ],
+    check: (r) =>
+      expect(json(r)).toEqual({
+        connection: 'acme',
+        webhook: 'https://hooks.example.com/services/…',
+        added: true,
+      }),
+  },
+  'alerts list': {
+    argv: () => ['alerts', 'list', '--csv'],
+    check: (r) =>
+      expect(r.stdout).toMatch(
+        /^id,connection,webhook,createdAt\n\d+,acme,https:\/\/hooks\.example\.com\/services\/…,/,
+      ),
+  },
+  'alerts remove': {
+    argv: () => [
+      'alerts',
+      'remove',
+      '--webhook',
+      'https://hooks.example.com/services/T1/B2/secret',
+      '--connection',
+      'acme',
+      '--json',
+    ],
+    check: (r) =>
+      expect(json(r)).toEqual({
+        connection: 'acme',
+        webhook: 'https://hooks.example.com/services/…',
+        removed: true,
+      }),
+  },
 };
 
 /** Commands that print no document: long-running servers (sandbox prints its one JSON line anyway). */
@@ -352,6 +394,7 @@ const NO_DOCUMENT = new Set(['worker', 'sandbox hubspot', 'sandbox salesforce'])
 const LISTS = [
   'connections list',
   'schedule list',
+  'alerts list',
   'fields list',
   'report attainment',
   'report reps',
