@@ -80,7 +80,13 @@ export interface AlertWorker {
 
 /** Serves the alerts queue beside the sync worker; the sweep's scheduler is upserted on start. */
 export async function startAlertWorker(
-  deps: AlertDeps & { readonly connection: Redis; readonly prefix: string; readonly concurrency?: number },
+  deps: AlertDeps & {
+    readonly connection: Redis;
+    readonly prefix: string;
+    readonly concurrency?: number;
+    /** How often the sweep runs (default 5 minutes); null: no sweep (tests add sweep jobs themselves). */
+    readonly sweepEveryMs?: number | null;
+  },
 ): Promise<AlertWorker> {
   const worker = new Worker(ALERT_QUEUE, createAlertProcessor(deps), {
     connection: deps.connection,
@@ -90,6 +96,6 @@ export async function startAlertWorker(
   });
   worker.on('error', (error) => deps.logger.error({ err: error }, 'alert worker error'));
   await worker.waitUntilReady();
-  await ensureAlertSweep(deps.queue);
+  if (deps.sweepEveryMs !== null) await ensureAlertSweep(deps.queue, deps.sweepEveryMs);
   return { worker, close: (force) => worker.close(force) };
 }

@@ -31,12 +31,16 @@ export interface SyncWorkerOptions extends Omit<EngineDeps, 'workerId' | 'queue'
    * none. The in-process worker of `salesops sync` only enqueues its run's evaluation, for a
    * running `salesops worker` to deliver, so a slow webhook never holds the command open.
    */
-  readonly alerts?: Pick<AlertDeps, 'now' | 'delivery' | 'policy'> | false;
+  readonly alerts?:
+    | (Pick<AlertDeps, 'now' | 'delivery' | 'policy'> & { readonly sweepEveryMs?: number | null })
+    | false;
 }
 
 export interface SyncWorker {
   readonly id: string;
   readonly worker: Worker;
+  /** The alerts queue's worker; null in the in-process worker of `salesops sync`. */
+  readonly alerts: Worker | null;
   /** Drain within graceMs, then force-close (the rest are retried elsewhere). */
   close(graceMs: number): Promise<void>;
 }
@@ -98,6 +102,7 @@ export async function startSyncWorker(options: SyncWorkerOptions): Promise<SyncW
   return {
     id,
     worker,
+    alerts: alerts?.worker ?? null,
     close(graceMs) {
       closing ??= (async () => {
         const drained = Promise.all([worker.close(), alerts?.close()]).then(() => true);
