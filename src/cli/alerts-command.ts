@@ -130,8 +130,8 @@ export function registerAlerts(program: Command, ctx: CliContext): void {
           printLine(
             ctx.io,
             r.delivered
-              ? `${r.webhook}: delivered (attempt ${r.attempts}).`
-              : `${r.webhook}: not delivered after ${r.attempts} attempt(s) (${r.error}).`,
+              ? `destination ${r.id} (${r.webhook}): delivered (attempt ${r.attempts}).`
+              : `destination ${r.id} (${r.webhook}): not delivered after ${r.attempts} attempt(s) (${r.error}).`,
           );
         }
       }
