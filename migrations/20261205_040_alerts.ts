@@ -37,6 +37,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('alert_deliveries')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
+    // Names the delivery's job: ids restart in a recreated database, keys do not.
+    .addColumn('delivery_key', 'uuid', (c) => c.notNull().defaultTo(sql`gen_random_uuid()`))
     .addColumn('connection_id', 'integer', (c) =>
       c.notNull().references('connections.id').onDelete('cascade'),
     )

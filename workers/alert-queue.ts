@@ -48,15 +48,23 @@ export async function enqueueAlertEvaluation(
 }
 
 /** One job per delivery row; the retries with backoff happen inside it (src/alerts/post-alert.ts). */
-export async function enqueueAlertDeliveries(queue: Queue, deliveryIds: readonly number[]): Promise<void> {
-  if (deliveryIds.length === 0) return;
+export async function enqueueAlertDeliveries(
+  queue: Queue,
+  deliveries: readonly { readonly id: number; readonly key: string }[],
+): Promise<void> {
+  if (deliveries.length === 0) return;
   await queue.addBulk(
-    deliveryIds.map((deliveryId) => ({
+    deliveries.map((d) => ({
       name: 'alert-deliver',
-      data: alertDeliverSchema.parse({ deliveryId }),
-      opts: { ...ALERT_JOB_DEFAULTS, jobId: `alert-deliver-${deliveryId}` },
+      data: alertDeliverSchema.parse({ deliveryId: d.id }),
+      opts: { ...ALERT_JOB_DEFAULTS, jobId: alertDeliverJobId(d) },
     })),
   );
+}
+
+/** `alert-deliver-<id>-<key>`: the key keeps a recreated database's delivery 1 from matching an old job. */
+export function alertDeliverJobId(d: { readonly id: number; readonly key: string }): string {
+  return `alert-deliver-${d.id}-${d.key}`;
 }
 
 /** The repeatable staleness sweep; one scheduler however many workers start. */

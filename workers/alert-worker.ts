@@ -33,7 +33,7 @@ export function createAlertProcessor(deps: AlertDeps) {
   const now = deps.now ?? (() => new Date());
   const evaluate = async (connectionId: number) => {
     const result = await evaluateConnectionAlerts(deps.db, connectionId, now());
-    await enqueueAlertDeliveries(deps.queue, result.deliveryIds);
+    await enqueueAlertDeliveries(deps.queue, result.deliveries);
     if (result.events.length > 0) {
       deps.logger.info(
         { connection: connectionId, events: result.events.map((e) => e.kind) },

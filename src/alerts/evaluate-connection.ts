@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import type { DeliveryRef } from '../warehouse/alerts.js';
 import { connectionName, destinationsFor, lockAlertState, saveAlertEvaluation } from '../warehouse/alerts.js';
 import { getSchedule } from '../warehouse/schedules.js';
 import { finishedRunsAfter } from '../warehouse/sync-runs.js';
@@ -8,7 +9,7 @@ import { type AlertEvent, evaluateAlerts } from './evaluate-alerts.js';
 export interface ConnectionEvaluation {
   readonly events: readonly AlertEvent[];
   /** One per event and destination: what the delivery jobs send. */
-  readonly deliveryIds: readonly number[];
+  readonly deliveries: readonly DeliveryRef[];
 }
 
 /**
@@ -36,7 +37,7 @@ export async function evaluateConnectionAlerts(
     const messages = events.map((event) => ({ event, message: formatAlert(name, event) }));
     const destinations = messages.length > 0 ? await destinationsFor(trx, connectionId) : [];
     const last = messages.at(-1);
-    const deliveryIds = await saveAlertEvaluation(
+    const deliveries = await saveAlertEvaluation(
       trx,
       connectionId,
       state,
@@ -46,6 +47,6 @@ export async function evaluateConnectionAlerts(
         destinations.map((d) => ({ destinationId: d.id, kind: event.kind, runId: event.runId, message })),
       ),
     );
-    return { events, deliveryIds };
+    return { events, deliveries };
   });
 }

@@ -121,7 +121,7 @@ export interface NewAlertDelivery {
 
 /**
  * Stores an evaluation: the new state, the last message announced (if any), and a delivery row
- * per message and destination. Returns the deliveries' ids, for the delivery jobs.
+ * per message and destination. Returns the deliveries (id and key), for the delivery jobs.
  */
 export async function saveAlertEvaluation(
   trx: Db,
@@ -130,7 +130,7 @@ export async function saveAlertEvaluation(
   evaluatedAt: Date,
   lastAlert: { readonly kind: string; readonly text: string; readonly at: Date } | null,
   deliveries: readonly NewAlertDelivery[],
-): Promise<number[]> {
+): Promise<DeliveryRef[]> {
   await trx
     .updateTable('alert_state')
     .set({
@@ -160,9 +160,15 @@ export async function saveAlertEvaluation(
         message: JSON.stringify(d.message),
       })),
     )
-    .returning('id')
+    .returning(['id', 'delivery_key'])
     .execute();
-  return rows.map((r) => Number(r.id));
+  return rows.map((r) => ({ id: Number(r.id), key: r.delivery_key }));
+}
+
+/** A delivery row as its job names it. */
+export interface DeliveryRef {
+  readonly id: number;
+  readonly key: string;
 }
 
 export interface PendingDelivery {
@@ -212,17 +218,17 @@ export async function recordAlertDelivery(
 }
 
 /** Deliveries neither sent nor given up, created before `before` (their job was lost). */
-export async function strandedAlertDeliveries(db: Db, before: Date): Promise<number[]> {
+export async function strandedAlertDeliveries(db: Db, before: Date): Promise<DeliveryRef[]> {
   const rows = await db
     .selectFrom('alert_deliveries')
-    .select('id')
+    .select(['id', 'delivery_key'])
     .where('delivered_at', 'is', null)
     .where('gave_up_at', 'is', null)
     .where('created_at', '<', before)
     .orderBy('id')
     .limit(500)
     .execute();
-  return rows.map((r) => Number(r.id));
+  return rows.map((r) => ({ id: Number(r.id), key: r.delivery_key }));
 }
 
 export interface ConnectionAlertState {

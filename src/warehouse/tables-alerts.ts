@@ -29,6 +29,7 @@ export interface AlertStateTable {
 
 export interface AlertDeliveriesTable {
   id: Generated<number>;
+  delivery_key: Generated<string>;
   connection_id: number;
   destination_id: number;
   kind: string;

@@ -7,7 +7,7 @@ import type { Connection } from '../../src/connections/connection-store.js';
 import { addAlertDestination } from '../../src/warehouse/alerts.js';
 import { setSchedule } from '../../src/warehouse/schedules.js';
 import { addRunCounts, getRun } from '../../src/warehouse/sync-runs.js';
-import { createAlertQueue } from '../../workers/alert-queue.js';
+import { alertDeliverJobId, createAlertQueue } from '../../workers/alert-queue.js';
 import type { StageImpls } from '../../workers/stages.js';
 import { type SyncWorker, startSyncWorker } from '../../workers/sync-worker.js';
 import { createEngineHarness, type EngineHarness, REDIS_URL } from '../support/engine-harness.js';
@@ -98,7 +98,7 @@ describe('alerts through the engine', () => {
 
   interface Evaluated {
     readonly events: readonly { kind: string }[];
-    readonly deliveryIds: readonly number[];
+    readonly deliveries: readonly { id: number; key: string }[];
   }
 
   /** One run of the connection, its alert evaluation and every delivery it made, all finished. */
@@ -113,7 +113,7 @@ describe('alerts through the engine', () => {
     );
     const run = await getRun(h.database.db, summary.runId);
     const evaluated = (await completed(`alert-evaluate-${summary.runId}-${run?.run_key}`)) as Evaluated;
-    const deliveries = await Promise.all(evaluated.deliveryIds.map((id) => completed(`alert-deliver-${id}`)));
+    const deliveries = await Promise.all(evaluated.deliveries.map((d) => completed(alertDeliverJobId(d))));
     return { summary, kinds: evaluated.events.map((e) => e.kind), deliveries };
   }
 
@@ -256,7 +256,7 @@ describe('alerts through the engine', () => {
       expect(run?.finished_at).not.toBeNull();
       // The second attempt, after the first timed out, is answered 200.
       const evaluated = (await completed(`alert-evaluate-${summary.runId}-${run?.run_key}`)) as Evaluated;
-      const [result] = await Promise.all(evaluated.deliveryIds.map((id) => completed(`alert-deliver-${id}`)));
+      const [result] = await Promise.all(evaluated.deliveries.map((d) => completed(alertDeliverJobId(d))));
       expect(result).toEqual({ delivered: true, attempts: 2, error: null, pausesMs: [1000] });
     } finally {
       await receiver.close();
