@@ -69,7 +69,7 @@ export async function runSync(
   connection: Connection,
   options: RunOptions,
 ): Promise<SyncSummary> {
-  const run = await requestRun(env.db, connection.id, options, 'manual');
+  const run = await requestRun(env.db, connection.id, options, 'cli');
   if (run.created) {
     await enqueueStage(env.queue, 'pull', {
       runId: run.runId,
