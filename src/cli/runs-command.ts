@@ -162,6 +162,8 @@ function printDetail(ctx: CliContext, d: RunDetailDocument): void {
 export function registerRuns(program: Command, ctx: CliContext): void {
   const runs = program
     .command('runs')
+    // `runs show 12 --json` is show's --json, not the list's.
+    .enablePositionalOptions()
     .description('run history: stages, counts, errors, pushed values; cancel a running sync')
     .option('--connection <name>', 'only the runs of this connection')
     .option('--limit <n>', `the newest N runs (default ${DEFAULT_LIMIT})`, parseLimit)
@@ -197,7 +199,7 @@ export function registerRuns(program: Command, ctx: CliContext): void {
         quarantined: await runQuarantinedRecords(db, runId),
         values: await runPushedValues(db, runId),
       });
-      if (o.json) return printJson(ctx.io, document);
+      if (o.json || runs.opts().json) return printJson(ctx.io, document);
       printDetail(ctx, document);
     });
 
@@ -205,13 +207,16 @@ export function registerRuns(program: Command, ctx: CliContext): void {
     .command('cancel')
     .description('stop a queued or running sync between pages; the next sync resumes where it stopped')
     .argument('<id>', 'run id', parseRunId)
-    .action(async (runId: number) => {
+    .option('--json', 'print one JSON document')
+    .action(async (runId: number, o: { json?: boolean }) => {
       const { db } = await ctx.ready();
       const outcome = await requestCancel(
         db,
         runId,
         `Run ${runId} was cancelled (salesops runs cancel ${runId}) before a worker started it.`,
       );
+      if ((o.json || runs.opts().json) && (outcome.kind === 'cancelled' || outcome.kind === 'requested'))
+        return printJson(ctx.io, { runId, outcome: outcome.kind });
       switch (outcome.kind) {
         case 'cancelled':
           return printLine(ctx.io, `Run ${runId} had not started; it is cancelled.`);
