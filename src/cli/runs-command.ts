@@ -56,10 +56,10 @@ function duration(ms: number | null): string | null {
 }
 
 /** The table keeps one sentence of an error (the document keeps all of it). */
-export function oneSentence(error: string | null, max = 120): string | null {
+export function oneSentence(error: string | null, max = 72): string | null {
   if (error === null) return null;
   const line = error.split('\n')[0]?.trim() ?? '';
-  const end = line.search(/[.;](\s|$)/);
+  const end = line.search(/\.(\s|$)/);
   const sentence = end >= 0 ? line.slice(0, end + 1) : line;
   return sentence.length > max ? `${sentence.slice(0, max - 1)}…` : sentence;
 }
