@@ -6,7 +6,13 @@ import type { Connection, ConnectionStore } from '../connections/connection-stor
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
 import { type PreviewEntry, type Rejection, runPreview, runRejections } from '../push/push-report.js';
-import { failUnstartedRun, getRun, type RunOptions, requestRun } from '../warehouse/sync-runs.js';
+import {
+  failUnstartedRun,
+  getRun,
+  RunCancelledError,
+  type RunOptions,
+  requestRun,
+} from '../warehouse/sync-runs.js';
 import type { SyncRunRow } from '../warehouse/tables.js';
 import { START_TIMEOUT_MS } from './start-timeout.js';
 
@@ -62,14 +68,14 @@ export interface SyncSummary {
   readonly error: string | null;
 }
 
-const FINAL = new Set(['succeeded', 'partial', 'deferred', 'failed']);
+const FINAL = new Set(['succeeded', 'partial', 'deferred', 'failed', 'cancelled']);
 
 export async function runSync(
   env: SyncEnv,
   connection: Connection,
   options: RunOptions,
 ): Promise<SyncSummary> {
-  const run = await requestRun(env.db, connection.id, options, 'manual');
+  const run = await requestRun(env.db, connection.id, options, 'cli');
   if (run.created) {
     await enqueueStage(env.queue, 'pull', {
       runId: run.runId,
@@ -100,6 +106,8 @@ export async function runSync(
       env.pollMs ?? 200,
       env.startTimeoutMs ?? START_TIMEOUT_MS,
     );
+    // A cancelled run has no §7 summary: the sync ends with exit 1 and the sentence saying so.
+    if (final.status === 'cancelled') throw new RunCancelledError(final.id);
     return summarize(final, await pushDetails(env.db, final));
   } finally {
     await local?.close(30_000);

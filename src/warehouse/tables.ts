@@ -196,7 +196,17 @@ export interface SyncRunCounts {
   [key: string]: number | undefined;
 }
 
-export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'deferred' | 'failed';
+export type SyncRunStatus =
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'partial'
+  | 'deferred'
+  | 'failed'
+  | 'cancelled';
+
+/** What started a run (migration 20261205_020; 'manual' became 'cli'). */
+export type SyncRunTrigger = 'schedule' | 'cli' | 'api' | 'webhook' | 'demo';
 
 export interface SyncRunsTable {
   id: Generated<number>;
@@ -204,7 +214,7 @@ export interface SyncRunsTable {
   run_key: Generated<string>;
   connection_id: number;
   status: SyncRunStatus;
-  trigger: ColumnType<string, string | undefined, string>;
+  trigger: ColumnType<SyncRunTrigger, SyncRunTrigger | undefined, SyncRunTrigger>;
   options: ColumnType<Record<string, unknown>, string | undefined, string>;
   stage: string | null;
   counts: ColumnType<SyncRunCounts, string | undefined, string>;
@@ -215,6 +225,8 @@ export interface SyncRunsTable {
   queued_at: DefaultTimestamp;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
+  /** Set by `salesops runs cancel`; the pull stops at the next page (migration 20261205_021). */
+  cancel_requested_at: Timestamp | null;
 }
 
 export interface SyncCheckpointsTable {
