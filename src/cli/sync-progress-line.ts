@@ -165,9 +165,10 @@ function workWords(s: StageProgress, done: boolean): string {
     case 'pull': {
       const streams = addStreams(s.carried.streams, s.streams);
       if (streams.length === 0) return done ? 'nothing to read' : 'reading the account…';
-      return streams
-        .map((x) => `${x.stream} ${x.records.toLocaleString('en-US')} (${plural(x.pages, 'page')})`)
-        .join(' · ');
+      // Records per object, pages in all: the line must fit a terminal with a wait beside it.
+      const pages = streams.reduce((sum, x) => sum + x.pages, 0);
+      const records = streams.map((x) => `${x.stream} ${x.records.toLocaleString('en-US')}`).join(' · ');
+      return `${records} (${plural(pages, 'page')})`;
     }
     case 'route':
       return done ? 'new leads routed' : 'routing new leads…';
@@ -177,7 +178,8 @@ function workWords(s: StageProgress, done: boolean): string {
       return `step ${s.step.done + 1} of ${s.step.total}: ${s.step.name}`;
     case 'push': {
       const p = addPush(s.carried.push, s.push);
-      if (!p) return done ? 'nothing to write' : 'diffing the outbox…';
+      // Before the first batch: the outbox diff, and field provisioning on a first push.
+      if (!p) return done ? 'nothing to write' : 'preparing the writes…';
       const rejected = p.rejected > 0 ? ` · ${p.rejected.toLocaleString('en-US')} rejected` : '';
       return `${plural(p.written, 'value')} written in ${plural(p.calls, 'call')}${rejected}`;
     }
