@@ -55,6 +55,20 @@ export interface RateBudgetOptions {
   readonly maxWaitMs?: number;
   /** How long an adopted vendor limit lives without being confirmed again (default 1 day). */
   readonly adoptedLimitTtlMs?: number;
+  /**
+   * Told before each sleep, so whoever watches the run (the progress line of `sync`) can say the
+   * sync is waiting for the vendor's window rather than stuck. Must not throw.
+   */
+  readonly onWait?: (wait: BudgetWait) => void;
+}
+
+/** One sleep of `acquire`: which bucket, for how long, and the window it waits on. */
+export interface BudgetWait {
+  readonly bucket: BucketName;
+  readonly waitMs: number;
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly inWindow: number;
 }
 
 export interface AcquireOptions {
@@ -247,6 +261,16 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
         );
       }
       const ms = attempt.waitMs + Math.floor(Math.random() * (jitterMs + 1));
+      if (options.onWait) {
+        const b = resolve(bucket);
+        options.onWait({
+          bucket: b.name,
+          waitMs: ms,
+          limit: b.spec.limit,
+          windowMs: b.spec.windowMs,
+          inWindow: attempt.inWindow,
+        });
+      }
       await sleepUnlessAborted(sleep, ms, opts.signal);
       waitedMs += ms;
     }

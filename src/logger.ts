@@ -49,6 +49,29 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
+/**
+ * stderr, unless a live display borrows the lines for a while: the progress of `salesops sync`
+ * draws log lines above its own, where a line written straight to the terminal would cut into it.
+ */
+export interface LogOutlet extends DestinationStream {
+  /** Lines go to `to` until it is called with null. */
+  divert(to: ((line: string) => void) | null): void;
+}
+
+export function stderrOutlet(): LogOutlet {
+  const stderr = pino.destination({ fd: 2, sync: true });
+  let diverted: ((line: string) => void) | null = null;
+  return {
+    write(line: string) {
+      if (diverted) diverted(line);
+      else stderr.write(line);
+    },
+    divert(to) {
+      diverted = to;
+    },
+  };
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const logger = pino(
     {

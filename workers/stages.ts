@@ -10,6 +10,7 @@ import { pushStage } from '../src/push/push-stage.js';
 import { routeStage } from '../src/route/route-stage.js';
 import { addRunCounts, type RunOptions } from '../src/warehouse/sync-runs.js';
 import type { SyncRunCounts } from '../src/warehouse/tables.js';
+import { type ProgressReporter, silentReporter } from './progress.js';
 import type { Stage } from './queues.js';
 
 /** Everything one stage of one run may use. */
@@ -22,6 +23,8 @@ export interface StageContext {
   /** Aborted when the connection's lock is lost: stop at the next safe point. */
   readonly signal: AbortSignal;
   readonly logger: Logger;
+  /** Where the stage says how far it got, for whoever watches the run (default: nobody). */
+  readonly progress?: ProgressReporter;
 }
 
 export interface StageOutcome {
@@ -44,8 +47,9 @@ export const defaultStages: StageImpls = {
       full: ctx.options.full === true,
       runId: ctx.runId,
       signal: ctx.signal,
-      onPage: async (progress) => {
+      onPage: async (progress, stream) => {
         pages = { ...progress };
+        (ctx.progress ?? silentReporter).report({ type: 'pull', ...stream });
       },
     });
     const rest: Record<string, number> = {};
@@ -67,15 +71,24 @@ export const defaultStages: StageImpls = {
     });
   },
   async compute(ctx) {
+    const progress = ctx.progress ?? silentReporter;
+    // Compensation is the step after the metrics' own (DESIGN §2), so it is counted with them.
+    let total = 1;
     const counts = await computeMetrics(ctx.db, ctx.connection, {
       asOf: runAsOf(ctx),
       runId: ctx.runId,
       replay: !!ctx.options.asOf,
+      onStep: (step) => {
+        total = step.total + 1;
+        progress.report({ type: 'compute', step: step.name, done: step.index, total });
+      },
     });
+    progress.report({ type: 'compute', step: 'comp', done: total - 1, total });
     const comp = await computeCompStatements(ctx.db, ctx.connection, {
       asOf: runAsOf(ctx),
       replay: !!ctx.options.asOf,
     });
+    progress.report({ type: 'compute', step: 'comp', done: total, total });
     return { counts: { ...counts, ...comp } };
   },
   async push(ctx) {
@@ -86,6 +99,7 @@ export const defaultStages: StageImpls = {
       logger: ctx.logger,
       asOf: runAsOf(ctx),
       replay: !!ctx.options.asOf,
+      onBatch: (totals) => (ctx.progress ?? silentReporter).report({ type: 'push', ...totals }),
     });
   },
 };

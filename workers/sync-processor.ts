@@ -15,6 +15,7 @@ import {
 } from '../src/warehouse/sync-runs.js';
 import { enqueueAlertEvaluation } from './alert-queue.js';
 import { classifyError, messageOf } from './errors.js';
+import { type ConnectorHooks, jobProgressReporter, SHORT_WAIT_MS } from './progress.js';
 import { enqueueStage, type JobName, type Stage, stageJobSchema, syncRequestSchema } from './queues.js';
 import { defaultStages, type StageImpls } from './stages.js';
 
@@ -31,7 +32,7 @@ export interface EngineDeps {
   readonly connections: ConnectionStore;
   readonly logger: Logger;
   readonly workerId: string;
-  readonly connectorFor: (connection: Connection) => Promise<CrmConnector>;
+  readonly connectorFor: (connection: Connection, hooks?: ConnectorHooks) => Promise<CrmConnector>;
   readonly stages?: StageImpls;
   /** How long a job waits before retrying when another worker holds the connection. */
   readonly lockBusyDelayMs?: number;
@@ -97,25 +98,44 @@ export function createSyncProcessor(deps: EngineDeps) {
     }
     const log = deps.logger.child({ connection: connectionId, stage, runId });
     const options = run.options as RunOptions;
+    const progress = jobProgressReporter(job, runId, log);
+    let crm: CrmConnector['kind'] | undefined;
     try {
       // A cancel requested while the run was between stages ends it before the next one.
       if ((await getRun(deps.db, runId))?.cancel_requested_at) throw new RunCancelledError(runId);
       await markRunning(deps.db, runId, stage, deps.workerId);
+      progress.report({ type: 'stage', stage });
       const connection = await deps.connections.getById(connectionId);
+      crm = connection.kind;
+      const hooks: ConnectorHooks = {
+        onRateWait: (wait) => {
+          if (wait.waitMs < SHORT_WAIT_MS) return;
+          progress.report({
+            type: 'wait',
+            crm: connection.kind,
+            reason: wait.bucket === 'search' ? 'search' : 'window',
+            waitMs: wait.waitMs,
+            windowMs: wait.windowMs,
+          });
+        },
+      };
       let connector: Promise<CrmConnector> | undefined;
       const started = performance.now();
       const outcome = await stages[stage]({
         db: deps.db,
         connection,
         connector: () => {
-          connector ??= deps.connectorFor(connection);
+          connector ??= deps.connectorFor(connection, hooks);
           return connector;
         },
         runId,
         options,
         signal: lock.signal,
         logger: log,
+        progress,
       });
+      // Before the next stage is queued, so a watcher never sees this stage's last count after it.
+      await progress.flush();
       await recordStage(deps.db, runId, stage, Math.round(performance.now() - started), {
         ...outcome.counts,
         ...(outcome.partial && { partialStages: 1 }),
@@ -132,6 +152,14 @@ export function createSyncProcessor(deps: EngineDeps) {
     } catch (error) {
       const action = classifyError(error);
       log.warn({ err: error, action: action.kind, attempt: job.attemptsMade + 1 }, 'stage failed');
+      if (crm !== undefined && (action.kind === 'wait' || action.kind === 'defer')) {
+        progress.report({
+          type: 'wait',
+          crm,
+          reason: action.kind === 'wait' ? 'retry' : 'daily',
+          waitMs: action.kind === 'wait' ? action.delayMs : 0,
+        });
+      }
       switch (action.kind) {
         case 'wait':
           await job.moveToDelayed(Date.now() + action.delayMs, token);
@@ -155,6 +183,7 @@ export function createSyncProcessor(deps: EngineDeps) {
           throw error;
       }
     } finally {
+      await progress.flush();
       await lock.release();
     }
   };

@@ -7,6 +7,7 @@ import {
   hubspotBudgetSpec,
   SALESFORCE_BUDGET_SPEC,
 } from '../../connectors/rate-budget.js';
+import type { ConnectorHooks } from '../../workers/progress.js';
 import type { Connection, ConnectionStore } from '../connections/connection-store.js';
 import { createTokenStore } from '../connections/token-store.js';
 import { UnsupportedConnectorError } from '../connections/unsupported-connector-error.js';
@@ -24,7 +25,11 @@ export interface ConnectorEnv {
   readonly logger: Logger;
 }
 
-export type ConnectorBuilder = (connection: Connection, env: ConnectorEnv) => Promise<CrmConnector>;
+export type ConnectorBuilder = (
+  connection: Connection,
+  env: ConnectorEnv,
+  hooks?: ConnectorHooks,
+) => Promise<CrmConnector>;
 
 interface ConnectorRecipe {
   /** The rate budget's buckets; the budget itself is keyed by the CRM account, not the connection. */
@@ -77,6 +82,7 @@ async function buildConnector(
   connection: Connection,
   env: ConnectorEnv,
   recipe: ConnectorRecipe,
+  hooks: ConnectorHooks = {},
 ): Promise<CrmConnector> {
   const tokens = createTokenStore(env.connections, connection.id);
   const budgetFor = (accountId: string): RequestBudget =>
@@ -85,6 +91,7 @@ async function buildConnector(
       prefix: env.queuePrefix,
       account: { kind: connection.kind, accountId },
       buckets: recipe.buckets(connection),
+      ...(hooks.onRateWait && { onWait: hooks.onRateWait }),
     });
   // The budget is per CRM account (portal, org), so every connection to one account shares it.
   // A connection that has never synced does not know its account yet: its connector starts on a
@@ -105,8 +112,8 @@ async function buildConnector(
 }
 
 const builders: Partial<Record<Connection['kind'], ConnectorBuilder>> = {
-  hubspot: (connection, env) => buildConnector(connection, env, RECIPES.hubspot),
-  salesforce: (connection, env) => buildConnector(connection, env, RECIPES.salesforce),
+  hubspot: (connection, env, hooks) => buildConnector(connection, env, RECIPES.hubspot, hooks),
+  salesforce: (connection, env, hooks) => buildConnector(connection, env, RECIPES.salesforce, hooks),
 };
 
 /** Tests register doubles in place of a CRM's connector. */
@@ -114,14 +121,16 @@ export function registerConnectorBuilder(kind: Connection['kind'], build: Connec
   builders[kind] = build;
 }
 
-export function createConnectorFactory(env: ConnectorEnv): (connection: Connection) => Promise<CrmConnector> {
-  return async (connection) => {
+export function createConnectorFactory(
+  env: ConnectorEnv,
+): (connection: Connection, hooks?: ConnectorHooks) => Promise<CrmConnector> {
+  return async (connection, hooks) => {
     const build = builders[connection.kind];
     if (!build) {
       throw new UnsupportedConnectorError(
         `This build cannot sync ${connection.kind} connections yet; upgrade salesops-sync or remove "${connection.name}".`,
       );
     }
-    return build(connection, env);
+    return build(connection, env, hooks);
   };
 }

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { CrmConnector } from '../../connectors/connector.js';
+import type { ConnectorHooks, ProgressEvent } from '../../workers/progress.js';
 import { enqueueStage } from '../../workers/queues.js';
 import { startSyncWorker, workersServing } from '../../workers/sync-worker.js';
 import type { Connection, ConnectionStore } from '../connections/connection-store.js';
@@ -15,6 +16,7 @@ import {
 } from '../warehouse/sync-runs.js';
 import type { SyncRunRow } from '../warehouse/tables.js';
 import { START_TIMEOUT_MS } from './start-timeout.js';
+import { watchRunProgress } from './watch-run-progress.js';
 
 /**
  * `salesops sync`: register (or join) the connection's run, make sure something will process
@@ -29,7 +31,7 @@ export interface SyncEnv {
   readonly queue: Queue;
   readonly connections: ConnectionStore;
   readonly logger: Logger;
-  readonly connectorFor: (connection: Connection) => Promise<CrmConnector>;
+  readonly connectorFor: (connection: Connection, hooks?: ConnectorHooks) => Promise<CrmConnector>;
   readonly pollMs?: number;
   /**
    * How long a queued run may wait for a worker to start it before the sync gives up and fails
@@ -37,6 +39,8 @@ export interface SyncEnv {
    */
   readonly startTimeoutMs?: number;
   readonly onMerged?: (runId: number) => void;
+  /** Given, the run's progress events as its stages report them (from any worker). */
+  readonly onProgress?: (event: ProgressEvent) => void;
 }
 
 export { START_TIMEOUT_MS };
@@ -76,6 +80,29 @@ export async function runSync(
   options: RunOptions,
 ): Promise<SyncSummary> {
   const run = await requestRun(env.db, connection.id, options, 'cli');
+  const { onProgress } = env;
+  // Listening before the first stage is queued, so its first page is not missed.
+  const watch = onProgress
+    ? await watchRunProgress({
+        redisUrl: env.redisUrl,
+        prefix: env.prefix,
+        runId: run.runId,
+        runKey: run.runKey,
+        onProgress,
+      })
+    : null;
+  try {
+    return await serveAndWait(env, connection, run);
+  } finally {
+    await watch?.close();
+  }
+}
+
+async function serveAndWait(
+  env: SyncEnv,
+  connection: Connection,
+  run: { readonly runId: number; readonly runKey: string; readonly created: boolean },
+): Promise<SyncSummary> {
   if (run.created) {
     await enqueueStage(env.queue, 'pull', {
       runId: run.runId,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ProgressEvent } from '../../workers/progress.js';
 import type { CliContext } from '../cli/cli-context.js';
 import { ExitCode, usageError } from '../cli/cli-error.js';
 import { printJson, printLine, printTable } from '../cli/cli-io.js';
@@ -47,16 +48,20 @@ export function registerSync(program: Command, ctx: CliContext): void {
         // The queue, the workers and the connectors load only when a sync runs.
         const [engine, { runSync }] = await Promise.all([ctx.engine(), import('./run-sync.js')]);
         const connection = await engine.connections.get(name);
+        const live = o.json ? null : await liveProgress(ctx);
         const summary = await runSync(
           {
             ...engine,
             ...(o.startTimeout !== undefined && { startTimeoutMs: o.startTimeout * 1000 }),
             onMerged: (runId) =>
-              ctx.io.stderr.write(`A sync of "${name}" is already running (run ${runId}); waiting for it.\n`),
+              (live ?? ctx.io.stderr).write(
+                `A sync of "${name}" is already running (run ${runId}); waiting for it.\n`,
+              ),
+            ...(live && { onProgress: live.update }),
           },
           connection,
           { full: o.full === true, push: o.push, dryRun: o.dryRun === true, ...(o.asOf && { asOf: o.asOf }) },
-        );
+        ).finally(() => live?.stop());
         ctx.setExitCode(EXIT_BY_STATUS[summary.status]);
         if (o.json) {
           const { error: _error, ...document } = summary;
@@ -65,6 +70,33 @@ export function registerSync(program: Command, ctx: CliContext): void {
         printSummary(ctx, name, summary);
       },
     );
+}
+
+/**
+ * On a terminal (stderr is a TTY), the stage lines; logs below `warn` stay out of their way
+ * unless LOG_LEVEL asks for them, and the rest are drawn above the lines. Without a terminal,
+ * nothing changes: JSON logs on stderr, the summary on stdout.
+ */
+async function liveProgress(ctx: CliContext): Promise<{
+  update: (event: ProgressEvent) => void;
+  write: (line: string) => void;
+  stop: () => void;
+} | null> {
+  const stderr = ctx.io.stderr as NodeJS.WriteStream;
+  if (stderr.isTTY !== true) return null;
+  const { createLiveSyncProgress } = await import('../cli/live-sync-progress.js');
+  const progress = createLiveSyncProgress(stderr);
+  const logger = ctx.logger();
+  if (ctx.io.env.LOG_LEVEL === undefined && logger.isLevelEnabled('info')) logger.level = 'warn';
+  const restore = ctx.divertLogs((line) => progress.log(line));
+  return {
+    update: (event) => progress.update(event),
+    write: (line) => progress.log(line),
+    stop: () => {
+      progress.stop();
+      restore();
+    },
+  };
 }
 
 function parseStartTimeout(value: string): number {

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import type { ConnectionStore } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
-import type { Logger } from '../logger.js';
+import type { Logger, LogOutlet } from '../logger.js';
 import { ExitCode, type ExitCodeValue } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import type { EngineEnv } from './engine-env.js';
@@ -24,6 +24,8 @@ export interface CliContext {
   prepare(): Promise<void>;
   config(): Config;
   logger(): Logger;
+  /** The logger's lines go to `to` (a live display) until the returned function is called. */
+  divertLogs(to: (line: string) => void): () => void;
   /** Checks Postgres and Redis, migrates, opens the pool. Idempotent. */
   ready(): Promise<Ready>;
   /** The queue, Redis and the connector factory, wired by the top of the house (src/app). */
@@ -55,6 +57,7 @@ export function createCliContext(io: CliIo, wiring: CliWiring = notWired): CliCo
     | undefined;
   let config: Config | undefined;
   let logger: Logger | undefined;
+  let outlet: LogOutlet | undefined;
   let ready: Promise<Ready> | undefined;
   const closers: (() => Promise<void> | void)[] = [];
   let exitCode: ExitCodeValue = ExitCode.ok;
@@ -68,7 +71,8 @@ export function createCliContext(io: CliIo, wiring: CliWiring = notWired): CliCo
     return config;
   };
   const getLogger = (): Logger => {
-    logger ??= loaded().logger.createLogger({ level: getConfig().logLevel });
+    outlet ??= loaded().logger.stderrOutlet();
+    logger ??= loaded().logger.createLogger({ level: getConfig().logLevel, destination: outlet });
     return logger;
   };
 
@@ -90,6 +94,11 @@ export function createCliContext(io: CliIo, wiring: CliWiring = notWired): CliCo
     },
     config: getConfig,
     logger: getLogger,
+    divertLogs(to) {
+      getLogger();
+      outlet?.divert(to);
+      return () => outlet?.divert(null);
+    },
     ready() {
       ready ??= (async () => {
         await ctx.prepare();

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrmConnector } from '../../connectors/connector.js';
+import type { ConnectorHooks } from '../../workers/progress.js';
 import type { Connection, ConnectionStore } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
@@ -19,7 +20,8 @@ export interface EngineEnv {
   readonly queue: Queue;
   readonly connections: ConnectionStore;
   readonly logger: Logger;
-  readonly connectorFor: (connection: Connection) => Promise<CrmConnector>;
+  /** `hooks` lets a stage job hear its connector's rate waits (the progress of `sync`). */
+  readonly connectorFor: (connection: Connection, hooks?: ConnectorHooks) => Promise<CrmConnector>;
 }
 
 /** Takes the command's context (a CliContext); typed by what it uses, so the two files need no loop. */

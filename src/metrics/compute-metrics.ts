@@ -26,6 +26,8 @@ export interface ComputeOptions {
   readonly replay: boolean;
   /** Run every step even when its inputs match the last compute. */
   readonly force?: boolean;
+  /** Told as each step starts, with its place among the steps (progress). */
+  readonly onStep?: (step: { readonly name: string; readonly index: number; readonly total: number }) => void;
 }
 
 type Computation = (db: Db, connection: Connection, options: ComputeOptions) => Promise<void>;
@@ -125,7 +127,8 @@ export async function computeMetrics(
       ...step.reads.map((t) => `${t}=${before.get(t)}`),
       ...step.readsOwn.map((t) => `${t}=${own.get(t)}`),
     ]);
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
+    options.onStep?.({ name: step.name, index, total: steps.length });
     if (!options.force && stored.get(step.name) === fingerprint(step, before)) {
       counts[`computeSkipped_${step.name}`] = 1;
       continue;

@@ -30,11 +30,18 @@ export interface PullOptions {
   readonly runId: number | null;
   /** Aborted when the run lost its lock: stop between pages. */
   readonly signal?: AbortSignal;
-  /** Called after every saved page (heartbeat, progress). */
-  readonly onPage?: (counts: Readonly<PullCounts>) => Promise<void>;
+  /** Called after every saved page (heartbeat, progress), with the page's stream so far. */
+  readonly onPage?: (counts: Readonly<PullCounts>, stream: StreamProgress) => Promise<void>;
   /** The full delete check (every live id listed) at most this often (default daily). */
   readonly reconcileEveryMs?: number;
   readonly now?: () => Date;
+}
+
+/** A stream's pages saved so far in this pull, and the records they read. */
+export interface StreamProgress {
+  readonly stream: string;
+  readonly pages: number;
+  readonly records: number;
 }
 
 /** Rows changed in one pull after which table statistics are refreshed before compute (see table-statistics.ts). */
@@ -88,16 +95,20 @@ export async function pullConnection(
 
   for (const name of connector.streams) {
     const stream = STREAM_HANDLERS[name];
+    let pages = 0;
+    let records = 0;
     for await (const page of stream.pull(run)) {
       add(stream.counts, page);
       // A counted page is a step of the run: stop here if the lock was lost, else report progress.
       if (stream.counts === null) continue;
+      pages += 1;
+      records += page.read;
       checkAborted(options.signal);
       // The page and its checkpoint are committed: a cancel stops here and the next run resumes.
       if (options.runId !== null && (await cancelRequested(db, options.runId))) {
         throw new RunCancelledError(options.runId);
       }
-      await options.onPage?.(counts);
+      await options.onPage?.(counts, { stream: name, pages, records });
     }
   }
 

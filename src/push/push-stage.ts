@@ -26,6 +26,12 @@ export interface PushOptions {
   readonly asOf: Date;
   /** Computed under --as-of: the diff starts no full resend. */
   readonly replay: boolean;
+  /** Told after each batch, with the stage's running totals (progress). */
+  readonly onBatch?: (totals: {
+    readonly calls: number;
+    readonly written: number;
+    readonly rejected: number;
+  }) => void;
 }
 
 export interface PushOutcome {
@@ -114,6 +120,7 @@ export async function writeOutbox(
       calls += batch.calls;
       written += batch.written;
       rejected += batch.rejected;
+      options.onBatch?.({ calls, written, rejected });
     }
   }
   log?.info({ calls, written, rejected }, 'push done');
