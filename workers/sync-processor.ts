@@ -3,6 +3,7 @@ import type { CrmConnector } from '../connectors/connector.js';
 import type { Connection, ConnectionStore } from '../src/connections/connection-store.js';
 import type { Db } from '../src/db.js';
 import type { Logger } from '../src/logger.js';
+import { type JobOutcome, noSyncMetrics, type SyncMetrics } from '../src/observability/sync-metrics.js';
 import { tryLockConnection } from '../src/warehouse/connection-lock.js';
 import {
   finishRun,
@@ -12,6 +13,7 @@ import {
   recordStage,
   requestRun,
 } from '../src/warehouse/sync-runs.js';
+import type { SyncRunCounts } from '../src/warehouse/tables.js';
 import { classifyError, messageOf } from './errors.js';
 import { enqueueStage, type JobName, type Stage, stageJobSchema, syncRequestSchema } from './queues.js';
 import { defaultStages, type StageImpls } from './stages.js';
@@ -33,7 +35,12 @@ export interface EngineDeps {
   readonly stages?: StageImpls;
   /** How long a job waits before retrying when another worker holds the connection. */
   readonly lockBusyDelayMs?: number;
+  /** Where stage outcomes and records moved are counted (`/metrics`); nothing by default. */
+  readonly metrics?: SyncMetrics;
 }
+
+/** The run's counts that are records saved from the CRM, by the object label of /metrics. */
+const PULLED_OBJECTS = ['owners', 'pipelines', 'deals', 'leads'] as const;
 
 const NEXT: Readonly<Record<Stage, Stage | null>> = {
   pull: 'route',
@@ -48,6 +55,7 @@ export type StageResult =
 
 export function createSyncProcessor(deps: EngineDeps) {
   const stages = deps.stages ?? defaultStages;
+  const metrics = deps.metrics ?? noSyncMetrics;
 
   return async function process(
     job: Job,
@@ -81,11 +89,15 @@ export function createSyncProcessor(deps: EngineDeps) {
     }
     const log = deps.logger.child({ connection: connectionId, stage, runId });
     const options = run.options as RunOptions;
+    const started = performance.now();
+    let connectionName = String(connectionId);
+    const done = (outcome: JobOutcome) =>
+      metrics.stageDone(stage, outcome, (performance.now() - started) / 1000);
     try {
       await markRunning(deps.db, runId, stage, deps.workerId);
       const connection = await deps.connections.getById(connectionId);
+      connectionName = connection.name;
       let connector: Promise<CrmConnector> | undefined;
-      const started = performance.now();
       const outcome = await stages[stage]({
         db: deps.db,
         connection,
@@ -102,6 +114,8 @@ export function createSyncProcessor(deps: EngineDeps) {
         ...outcome.counts,
         ...(outcome.partial && { partialStages: 1 }),
       });
+      countRecordsMoved(metrics, connectionName, run.counts, (await getRun(deps.db, runId))?.counts ?? {});
+      done('succeeded');
       const next = nextStage(stage, options);
       if (next) await enqueueStage(deps.queue, next, { runId, runKey: run.run_key, connectionId });
       else {
@@ -115,15 +129,19 @@ export function createSyncProcessor(deps: EngineDeps) {
       log.warn({ err: error, action: action.kind, attempt: job.attemptsMade + 1 }, 'stage failed');
       switch (action.kind) {
         case 'wait':
+          done('waited');
           await job.moveToDelayed(Date.now() + action.delayMs, token);
           throw new DelayedError();
         case 'defer':
+          done('deferred');
           await finishRun(deps.db, runId, 'deferred', messageOf(error));
           return { stage, runId };
         case 'fail':
+          done('failed');
           await finishRun(deps.db, runId, 'failed', messageOf(error));
           throw new UnrecoverableError(messageOf(error));
         case 'retry':
+          done('retried');
           if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
             await finishRun(deps.db, runId, 'failed', messageOf(error));
           }
@@ -133,6 +151,22 @@ export function createSyncProcessor(deps: EngineDeps) {
       await lock.release();
     }
   };
+}
+
+/**
+ * What this job added to the run's counts: each page adds its records inside its own
+ * transaction, so the difference before and after the stage is exactly what this attempt saved
+ * (a resumed attempt does not count again what an earlier one saved).
+ */
+function countRecordsMoved(
+  metrics: SyncMetrics,
+  connection: string,
+  before: SyncRunCounts,
+  after: SyncRunCounts,
+): void {
+  const delta = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
+  for (const object of PULLED_OBJECTS) metrics.recordsPulled(connection, object, delta(object));
+  metrics.recordsPushed(connection, delta('pushedRecords'));
 }
 
 function nextStage(stage: Stage, options: RunOptions): Stage | null {

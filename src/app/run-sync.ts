@@ -5,6 +5,7 @@ import { startSyncWorker, workersServing } from '../../workers/sync-worker.js';
 import type { Connection, ConnectionStore } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
+import type { SyncMetrics } from '../observability/sync-metrics.js';
 import { type PreviewEntry, type Rejection, runPreview, runRejections } from '../push/push-report.js';
 import { failUnstartedRun, getRun, type RunOptions, requestRun } from '../warehouse/sync-runs.js';
 import type { SyncRunRow } from '../warehouse/tables.js';
@@ -31,6 +32,8 @@ export interface SyncEnv {
    */
   readonly startTimeoutMs?: number;
   readonly onMerged?: (runId: number) => void;
+  /** Counted by the in-process worker when this sync starts one (`/metrics`). */
+  readonly metrics?: SyncMetrics;
 }
 
 export { START_TIMEOUT_MS };
@@ -91,6 +94,7 @@ export async function runSync(
           connectorFor: env.connectorFor,
           concurrency: 1,
           onlyRunId: run.runId,
+          ...(env.metrics && { metrics: env.metrics }),
         })
       : null;
   try {
