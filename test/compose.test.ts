@@ -23,6 +23,7 @@ interface Service {
   depends_on?: Record<string, { condition: string }> | string[];
   healthcheck?: { test: string | string[] };
   profiles?: string[];
+  ports?: string[];
   environment?: Record<string, string> | string[];
 }
 interface ComposeFile {
@@ -118,9 +119,14 @@ describe('docker-compose.yml', () => {
 
   it('runs `salesops worker` after migrate completed successfully', () => {
     const worker = compose.services.worker;
-    expect(asList(worker?.command)).toEqual(['worker']);
+    expect(asList(worker?.command)).toEqual(['worker', '--metrics-port', '9464']);
     expect(worker?.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
     expect(worker?.profiles).toBeUndefined();
+  });
+
+  it("publishes the worker's /metrics and /healthz port (the one its --metrics-port names)", () => {
+    const worker = compose.services.worker;
+    expect(worker?.ports).toEqual(['127.0.0.1:9464:9464']);
   });
 
   it('runs `salesops demo` only in the demo profile', () => {

@@ -3,6 +3,7 @@ import type { CrmConnector } from '../connectors/connector.js';
 import type { Connection, ConnectionStore } from '../src/connections/connection-store.js';
 import type { Db } from '../src/db.js';
 import type { Logger } from '../src/logger.js';
+import { type JobOutcome, noSyncMetrics, type SyncMetrics } from '../src/observability/sync-metrics.js';
 import { tryLockConnection } from '../src/warehouse/connection-lock.js';
 import {
   finishRun,
@@ -13,6 +14,7 @@ import {
   recordStage,
   requestRun,
 } from '../src/warehouse/sync-runs.js';
+import type { SyncRunCounts } from '../src/warehouse/tables.js';
 import { enqueueAlertEvaluation } from './alert-queue.js';
 import { classifyError, messageOf } from './errors.js';
 import { type ConnectorHooks, jobProgressReporter, SHORT_WAIT_MS } from './progress.js';
@@ -38,7 +40,12 @@ export interface EngineDeps {
   readonly lockBusyDelayMs?: number;
   /** Where a finished run asks for its alert evaluation (workers/alert-queue.ts); none: no alerts. */
   readonly alertQueue?: Queue;
+  /** Where stage outcomes and records moved are counted (`/metrics`); nothing by default. */
+  readonly metrics?: SyncMetrics;
 }
+
+/** The run's counts that are records saved from the CRM, by the object label of /metrics. */
+const PULLED_OBJECTS = ['owners', 'pipelines', 'deals', 'leads'] as const;
 
 const NEXT: Readonly<Record<Stage, Stage | null>> = {
   pull: 'route',
@@ -65,6 +72,7 @@ export function createSyncProcessor(deps: EngineDeps) {
       );
     }
   };
+  const metrics = deps.metrics ?? noSyncMetrics;
 
   return async function process(
     job: Job,
@@ -100,6 +108,10 @@ export function createSyncProcessor(deps: EngineDeps) {
     const options = run.options as RunOptions;
     const progress = jobProgressReporter(job, runId, log);
     let crm: CrmConnector['kind'] | undefined;
+    const started = performance.now();
+    let connectionName = String(connectionId);
+    const done = (outcome: JobOutcome) =>
+      metrics.stageDone(stage, outcome, (performance.now() - started) / 1000);
     try {
       // A cancel requested while the run was between stages ends it before the next one.
       if ((await getRun(deps.db, runId))?.cancel_requested_at) throw new RunCancelledError(runId);
@@ -119,8 +131,8 @@ export function createSyncProcessor(deps: EngineDeps) {
           });
         },
       };
+      connectionName = connection.name;
       let connector: Promise<CrmConnector> | undefined;
-      const started = performance.now();
       const outcome = await stages[stage]({
         db: deps.db,
         connection,
@@ -140,6 +152,8 @@ export function createSyncProcessor(deps: EngineDeps) {
         ...outcome.counts,
         ...(outcome.partial && { partialStages: 1 }),
       });
+      countRecordsMoved(metrics, connectionName, run.counts, (await getRun(deps.db, runId))?.counts ?? {});
+      done('succeeded');
       const next = nextStage(stage, options);
       if (next) await enqueueStage(deps.queue, next, { runId, runKey: run.run_key, connectionId });
       else {
@@ -162,9 +176,11 @@ export function createSyncProcessor(deps: EngineDeps) {
       }
       switch (action.kind) {
         case 'wait':
+          done('waited');
           await job.moveToDelayed(Date.now() + action.delayMs, token);
           throw new DelayedError();
         case 'defer':
+          done('deferred');
           await finishRun(deps.db, runId, 'deferred', messageOf(error));
           await announce(runId, run.run_key, connectionId);
           return { stage, runId };
@@ -172,10 +188,12 @@ export function createSyncProcessor(deps: EngineDeps) {
           await finishRun(deps.db, runId, 'cancelled', messageOf(error));
           return { stage, runId };
         case 'fail':
+          done('failed');
           await finishRun(deps.db, runId, 'failed', messageOf(error));
           await announce(runId, run.run_key, connectionId);
           throw new UnrecoverableError(messageOf(error));
         case 'retry':
+          done('retried');
           if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
             await finishRun(deps.db, runId, 'failed', messageOf(error));
             await announce(runId, run.run_key, connectionId);
@@ -187,6 +205,22 @@ export function createSyncProcessor(deps: EngineDeps) {
       await lock.release();
     }
   };
+}
+
+/**
+ * What this job added to the run's counts: each page adds its records inside its own
+ * transaction, so the difference before and after the stage is exactly what this attempt saved
+ * (a resumed attempt does not count again what an earlier one saved).
+ */
+function countRecordsMoved(
+  metrics: SyncMetrics,
+  connection: string,
+  before: SyncRunCounts,
+  after: SyncRunCounts,
+): void {
+  const delta = (key: string) => (after[key] ?? 0) - (before[key] ?? 0);
+  for (const object of PULLED_OBJECTS) metrics.recordsPulled(connection, object, delta(object));
+  metrics.recordsPushed(connection, delta('pushedRecords'));
 }
 
 function nextStage(stage: Stage, options: RunOptions): Stage | null {

@@ -12,6 +12,7 @@ import type { Connection, ConnectionStore } from '../connections/connection-stor
 import { createTokenStore } from '../connections/token-store.js';
 import { UnsupportedConnectorError } from '../connections/unsupported-connector-error.js';
 import type { Logger } from '../logger.js';
+import { countingFetch, noSyncMetrics, type SyncMetrics } from '../observability/sync-metrics.js';
 
 /**
  * Builds the connector for a stored connection with its injected I/O (fetch, the shared rate
@@ -23,6 +24,8 @@ export interface ConnectorEnv {
   readonly queuePrefix: string;
   readonly connections: ConnectionStore;
   readonly logger: Logger;
+  /** Counts every CRM request, 429 and budget reading (`/metrics`); nothing by default. */
+  readonly metrics?: SyncMetrics;
 }
 
 export type ConnectorBuilder = (
@@ -98,13 +101,18 @@ async function buildConnector(
   // budget of its own, asks for the account (which the connector keeps for the run, so the pull
   // stage's own account() costs nothing) and moves to the account's budget.
   let budget = budgetFor(connection.accountId ?? `connection-${connection.id}`);
+  const metrics = env.metrics ?? noSyncMetrics;
   const connector = await recipe.create(connection, {
-    fetch: globalThis.fetch,
+    fetch: countingFetch(globalThis.fetch, metrics, connection.name),
     tokens,
     clock: realClock,
     budget: {
       acquire: (bucket) => budget.acquire(bucket),
-      observe: (signal) => budget.observe(signal),
+      observe: (signal) => {
+        if (signal.remaining !== undefined)
+          metrics.budgetRemaining(connection.name, signal.bucket ?? 'default', signal.remaining);
+        return budget.observe(signal);
+      },
     },
   });
   if (connection.accountId === null) budget = budgetFor((await connector.account()).accountId);

@@ -6,6 +6,7 @@ import { startSyncWorker, workersServing } from '../../workers/sync-worker.js';
 import type { Connection, ConnectionStore } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
+import type { SyncMetrics } from '../observability/sync-metrics.js';
 import { type PreviewEntry, type Rejection, runPreview, runRejections } from '../push/push-report.js';
 import {
   failUnstartedRun,
@@ -41,6 +42,8 @@ export interface SyncEnv {
   readonly onMerged?: (runId: number) => void;
   /** Given, the run's progress events as its stages report them (from any worker). */
   readonly onProgress?: (event: ProgressEvent) => void;
+  /** Counted by the in-process worker when this sync starts one (`/metrics`). */
+  readonly metrics?: SyncMetrics;
 }
 
 export { START_TIMEOUT_MS };
@@ -124,6 +127,7 @@ async function serveAndWait(
           connectorFor: env.connectorFor,
           concurrency: 1,
           onlyRunId: run.runId,
+          ...(env.metrics && { metrics: env.metrics }),
         })
       : null;
   try {

