@@ -64,11 +64,15 @@ export interface SyncSummary {
 
 const FINAL = new Set(['succeeded', 'partial', 'deferred', 'failed']);
 
-export async function runSync(
-  env: SyncEnv,
+/**
+ * Registers the connection's run and enqueues its first stage, or joins the run already queued
+ * or running: what `sync` and the API's POST /connections/{name}/syncs both do.
+ */
+export async function requestSync(
+  env: Pick<SyncEnv, 'db' | 'queue'>,
   connection: Connection,
   options: RunOptions,
-): Promise<SyncSummary> {
+): Promise<{ readonly runId: number; readonly joined: boolean }> {
   const run = await requestRun(env.db, connection.id, options, 'manual');
   if (run.created) {
     await enqueueStage(env.queue, 'pull', {
@@ -76,7 +80,17 @@ export async function runSync(
       runKey: run.runKey,
       connectionId: connection.id,
     });
-  } else env.onMerged?.(run.runId);
+  }
+  return { runId: run.runId, joined: !run.created };
+}
+
+export async function runSync(
+  env: SyncEnv,
+  connection: Connection,
+  options: RunOptions,
+): Promise<SyncSummary> {
+  const run = await requestSync(env, connection, options);
+  if (run.joined) env.onMerged?.(run.runId);
 
   const local =
     (await workersServing(env.queue)) === 0
