@@ -2,10 +2,12 @@ import type { RegisterRoutes } from './build-api.js';
 import { registerConnectionRoutes } from './connection-routes.js';
 import { registerImportRoutes } from './import-routes.js';
 import { registerReportRoutes } from './report-routes.js';
+import { registerRoutingRoutes } from './routing-routes.js';
 
 /** Every resource group of the API, in the order /docs lists them. */
 export const API_ROUTES: readonly RegisterRoutes[] = [
   registerConnectionRoutes,
   registerReportRoutes,
   registerImportRoutes,
+  registerRoutingRoutes,
 ];

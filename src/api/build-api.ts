@@ -112,7 +112,12 @@ export async function buildApi(deps: ApiDeps, routes: readonly RegisterRoutes[])
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('caller', null);
 
-  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Imports and rules travel as the files the CLI reads: CSV and YAML bodies arrive as text.
+  app.addContentTypeParser(
+    ['text/csv', 'application/yaml', 'text/yaml'],
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, body),
+  );
 
   app.setErrorHandler((error, request, reply) => {
     const { problem, unexpected } = problemFor(error);

@@ -13,7 +13,7 @@ export const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    problems: z.array(z.object({ line: z.number().int(), message: z.string() })).optional(),
+    problems: z.array(z.object({ line: z.number().int().nullable(), message: z.string() })).optional(),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem document (application/problem+json)' });
 export type Problem = z.infer<typeof problemSchema>;
@@ -38,7 +38,7 @@ export class ApiProblem extends Error {
   constructor(
     readonly status: number,
     detail: string,
-    readonly problems?: readonly { readonly line: number; readonly message: string }[],
+    readonly problems?: readonly { readonly line: number | null; readonly message: string }[],
     /** Seconds a client should wait (429). */
     readonly retryAfter?: number,
   ) {
@@ -49,7 +49,7 @@ export class ApiProblem extends Error {
 export function problem(
   status: number,
   detail: string,
-  problems?: readonly { readonly line: number; readonly message: string }[],
+  problems?: readonly { readonly line: number | null; readonly message: string }[],
 ): Problem {
   return {
     type: status === 500 ? 'about:blank' : `https://salesops.dev/problems/${status}`,
@@ -74,7 +74,7 @@ export function problemFor(error: unknown): { readonly problem: Problem; readonl
   const known = (
     status: number,
     detail: string,
-    problems?: readonly { readonly line: number; readonly message: string }[],
+    problems?: readonly { readonly line: number | null; readonly message: string }[],
   ) => ({
     problem: problem(status, detail, problems),
     unexpected: false,

@@ -16,6 +16,7 @@ import type { GroupName, RegisterGroup } from './command-groups.js';
 import { registerDemo } from './demo-command.js';
 import { registerGroups } from './run-cli.js';
 import { registerSandbox } from './sandbox-command.js';
+import { registerServe } from './serve-command.js';
 import { registerSync } from './sync-command.js';
 import { registerWorker } from './worker-command.js';
 
@@ -25,6 +26,7 @@ const ALL: Readonly<Record<GroupName, RegisterGroup>> = {
   forecast: registerForecast,
   sync: registerSync,
   worker: registerWorker,
+  serve: registerServe,
   schedule: registerSchedule,
   sandbox: registerSandbox,
   settings: registerSettings,

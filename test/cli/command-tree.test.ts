@@ -44,6 +44,7 @@ interface Leaf {
 const ELSEWHERE: Record<string, string> = {
   worker: 'test/readme.test.ts spawns it and checks that SIGTERM drains it with exit 0',
   demo: 'test/demo/demo.test.ts runs the whole demo',
+  serve: 'test/app/serve-command.test.ts spawns it, calls it over HTTP and stops it with SIGTERM',
   'sandbox hubspot': 'serves until a signal; test/sandboxes/hubspot/* cover the server',
   'sandbox salesforce': 'serves until a signal; test/sandboxes/salesforce/* cover the server',
 };
@@ -347,7 +348,7 @@ const LEAVES: Record<string, Leaf> = {
 };
 
 /** Commands that print no document: long-running servers (sandbox prints its one JSON line anyway). */
-const NO_DOCUMENT = new Set(['worker', 'sandbox hubspot', 'sandbox salesforce']);
+const NO_DOCUMENT = new Set(['worker', 'serve', 'sandbox hubspot', 'sandbox salesforce']);
 /** Commands whose output is a list of rows, so a spreadsheet can take it. */
 const LISTS = [
   'connections list',
