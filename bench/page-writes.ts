@@ -168,7 +168,7 @@ try {
   await createStaging(client);
   const connection = await insertConnection(db);
   // A real run, so each page also adds its counts to it as a pull's pages do.
-  const { runId } = await requestRun(db, connection.id, {}, 'manual');
+  const { runId } = await requestRun(db, connection.id, {}, 'cli');
   const target = { connectionId: connection.id, runId, timeZone: 'UTC' };
   const rows = DEALS * (1 + HISTORY);
   const shapes: Record<string, Shape> = {

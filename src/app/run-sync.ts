@@ -6,7 +6,13 @@ import type { Connection, ConnectionStore } from '../connections/connection-stor
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
 import { type PreviewEntry, type Rejection, runPreview, runRejections } from '../push/push-report.js';
-import { failUnstartedRun, getRun, type RunOptions, requestRun } from '../warehouse/sync-runs.js';
+import {
+  failUnstartedRun,
+  getRun,
+  type RunOptions,
+  requestRun,
+  type SyncRunTrigger,
+} from '../warehouse/sync-runs.js';
 import type { SyncRunRow } from '../warehouse/tables.js';
 import { START_TIMEOUT_MS } from './start-timeout.js';
 
@@ -72,8 +78,9 @@ export async function requestSync(
   env: Pick<SyncEnv, 'db' | 'queue'>,
   connection: Connection,
   options: RunOptions,
+  trigger: SyncRunTrigger,
 ): Promise<{ readonly runId: number; readonly joined: boolean }> {
-  const run = await requestRun(env.db, connection.id, options, 'manual');
+  const run = await requestRun(env.db, connection.id, options, trigger);
   if (run.created) {
     await enqueueStage(env.queue, 'pull', {
       runId: run.runId,
@@ -89,7 +96,7 @@ export async function runSync(
   connection: Connection,
   options: RunOptions,
 ): Promise<SyncSummary> {
-  const run = await requestSync(env, connection, options);
+  const run = await requestSync(env, connection, options, 'cli');
   if (run.joined) env.onMerged?.(run.runId);
 
   const local =

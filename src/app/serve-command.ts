@@ -50,7 +50,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
           redis: engine.redis,
           logger: engine.logger,
           ...people,
-          requestSync: (connection, options) => requestSync(engine, connection, options),
+          requestSync: (connection, options) => requestSync(engine, connection, options, 'api'),
           reconcileSchedules: async () => {
             await reconcileSchedules(engine.db, engine.queue);
           },

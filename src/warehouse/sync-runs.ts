@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
-import type { SyncRunCounts, SyncRunRow, SyncRunStatus } from './tables.js';
+import type { SyncRunCounts, SyncRunRow, SyncRunStatus, SyncRunTrigger } from './tables.js';
+
+export type { SyncRunTrigger } from './tables.js';
 
 /**
  * `sync_runs`: Postgres is the record of every run (BullMQ is only the transport). A partial
@@ -26,7 +28,7 @@ export async function requestRun(
   db: Db,
   connectionId: number,
   options: RunOptions,
-  trigger: 'manual' | 'schedule' | 'demo',
+  trigger: SyncRunTrigger,
 ): Promise<RequestedRun> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const inserted = await sql<{ id: number; run_key: string }>`

@@ -196,13 +196,16 @@ export interface SyncRunCounts {
 
 export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'deferred' | 'failed';
 
+/** What started a run (migration 20261205_020; 'manual' became 'cli'). */
+export type SyncRunTrigger = 'schedule' | 'cli' | 'api' | 'webhook' | 'demo';
+
 export interface SyncRunsTable {
   id: Generated<number>;
   /** Unique across database resets; names the run's queue jobs (migration 20261202_001). */
   run_key: Generated<string>;
   connection_id: number;
   status: SyncRunStatus;
-  trigger: ColumnType<string, string | undefined, string>;
+  trigger: ColumnType<SyncRunTrigger, SyncRunTrigger | undefined, SyncRunTrigger>;
   options: ColumnType<Record<string, unknown>, string | undefined, string>;
   stage: string | null;
   counts: ColumnType<SyncRunCounts, string | undefined, string>;

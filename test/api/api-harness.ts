@@ -52,7 +52,8 @@ export async function startApi(
       logger: createLogger({ level: 'silent' }),
       authenticate: options.authenticate(t),
       ...(options.scopeOf && { scopeOf: options.scopeOf(t) }),
-      requestSync: (connection, runOptions) => requestSync({ db: t.db, queue }, connection, runOptions),
+      requestSync: (connection, runOptions) =>
+        requestSync({ db: t.db, queue }, connection, runOptions, 'api'),
       reconcileSchedules: async () => {
         await reconcileSchedules(t.db, queue);
       },

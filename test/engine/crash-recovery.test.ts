@@ -81,7 +81,7 @@ describe('a worker killed or stopped mid-pull', () => {
   for (const killAfterDeals of [1, 150, 400]) {
     it(`SIGKILL after ≥${killAfterDeals} deals saved, then restart: the warehouse equals the CRM and the summary counts both attempts`, async () => {
       const connection = await h.connection(`kill-${killAfterDeals}`);
-      const run = await requestRun(h.database.db, connection.id, { push: false }, 'manual');
+      const run = await requestRun(h.database.db, connection.id, { push: false }, 'cli');
       await enqueueStage(h.queue, 'pull', { runId: run.runId, connectionId: connection.id });
       const first = await start();
       await waitFor(async () => (await dealCount(connection.id)) >= killAfterDeals, 20_000, 'deals to land');
@@ -103,7 +103,7 @@ describe('a worker killed or stopped mid-pull', () => {
 
   it('SIGTERM during a job: it finishes or is retried, and nothing is lost', async () => {
     const connection = await h.connection('sigterm');
-    const run = await requestRun(h.database.db, connection.id, { push: false }, 'manual');
+    const run = await requestRun(h.database.db, connection.id, { push: false }, 'cli');
     await enqueueStage(h.queue, 'pull', { runId: run.runId, connectionId: connection.id });
     // A grace period shorter than the pull: the job is released mid-way and resumed elsewhere.
     const first = await start({ GRACE_MS: '100' });
@@ -124,7 +124,7 @@ describe('a worker killed or stopped mid-pull', () => {
     await Promise.all([start(), start()]);
     const runs = [];
     for (const c of [a, b]) {
-      const run = await requestRun(h.database.db, c.id, { push: false }, 'manual');
+      const run = await requestRun(h.database.db, c.id, { push: false }, 'cli');
       runs.push(run.runId);
       await enqueueStage(h.queue, 'pull', { runId: run.runId, connectionId: c.id });
     }

@@ -24,7 +24,7 @@ describe("a run's counts across a process that dies right after a page commits",
     // 95 deals in pages of 10: ten pages, the last one of 5 (counted by hand).
     const crm = { deals: 95, pageSize: 10 };
     const connection = await insertConnection(t.db, { name: 'gap' });
-    const { runId } = await requestRun(t.db, connection.id, {}, 'manual');
+    const { runId } = await requestRun(t.db, connection.id, {}, 'cli');
     let pagesSeen = 0;
     const died = new Error('SIGKILL right after the fourth deal page committed');
     await expect(

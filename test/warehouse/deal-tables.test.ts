@@ -156,7 +156,7 @@ describe('the deal page write', () => {
 
   it('counts only real changes: an older copy is ignored, a newer or different one counts', async () => {
     const connection = await insertConnection(t.db, { timeZone: ZONE });
-    const { runId } = await requestRun(t.db, connection.id, {}, 'manual');
+    const { runId } = await requestRun(t.db, connection.id, {}, 'cli');
     const target = { connectionId: connection.id, runId, timeZone: ZONE };
     const [d1, d2, d3] = [bigDeal(1), bigDeal(2), bigDeal(3)] as [Deal, Deal, Deal];
     expect((await saveDealPage(t.db, target, page([d1, d2, d3]), [])).changed).toBe(3);

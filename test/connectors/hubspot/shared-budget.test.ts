@@ -64,7 +64,7 @@ describe('two worker processes, two connections, one portal limited to 100 per 1
     h.sandbox.resetRequests();
     const runs = await Promise.all(
       [a, b].map(async (connection) => {
-        const run = await requestRun(h.database.db, connection.id, { push: false }, 'manual');
+        const run = await requestRun(h.database.db, connection.id, { push: false }, 'cli');
         await enqueueStage(h.queue, 'pull', { runId: run.runId, connectionId: connection.id });
         return run.runId;
       }),

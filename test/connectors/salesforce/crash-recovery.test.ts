@@ -86,7 +86,7 @@ describe('Salesforce pull killed mid-way and restarted', () => {
   ] as const) {
     it(`SIGKILL after ≥${after} ${stream} saved, then restart: the warehouse equals the org`, async () => {
       const connection = await h.addConnection(`kill-${stream}-${after}`);
-      const run = await requestRun(h.db, connection.id, { push: false }, 'manual');
+      const run = await requestRun(h.db, connection.id, { push: false }, 'cli');
       await enqueueStage(h.queue, 'pull', { runId: run.runId, connectionId: connection.id });
       const first = await start();
       await waitFor(async () => (await count(stream, connection.id)) >= after, 60_000, `${stream} to land`);
