@@ -161,3 +161,31 @@ describe('an admin gets exactly the CLI document', () => {
     );
   });
 });
+
+describe('the per-token rate limit (rate-limiter-flexible on Redis)', () => {
+  let limited: ApiHarness;
+  beforeAll(async () => {
+    limited = await startApi('api_rate', {
+      authenticate: () => async (token) => CALLERS[token] ?? null,
+      extra: { rateLimit: { points: 3, durationSeconds: 60, keyPrefix: `api-rate-test-${Date.now()}` } },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it('the fourth request of a token within the window is 429 with Retry-After; another token is not held back', async () => {
+    const send = (token: string) =>
+      limited.app.inject({ method: 'GET', url: '/connections', headers: bearer(token) });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await send('admin-token')).statusCode);
+    // Budget 3 per 60 s: three answered, the fourth refused.
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = await send('admin-token');
+    expect(refused.json()).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    const wait = Number(refused.headers['retry-after']);
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(60);
+    expect((await send('rep-token')).statusCode).toBe(403);
+  });
+});
