@@ -8,6 +8,7 @@ import {
   finishRun,
   getRun,
   markRunning,
+  RunCancelledError,
   type RunOptions,
   recordStage,
   requestRun,
@@ -82,6 +83,8 @@ export function createSyncProcessor(deps: EngineDeps) {
     const log = deps.logger.child({ connection: connectionId, stage, runId });
     const options = run.options as RunOptions;
     try {
+      // A cancel requested while the run was between stages ends it before the next one.
+      if ((await getRun(deps.db, runId))?.cancel_requested_at) throw new RunCancelledError(runId);
       await markRunning(deps.db, runId, stage, deps.workerId);
       const connection = await deps.connections.getById(connectionId);
       let connector: Promise<CrmConnector> | undefined;
@@ -119,6 +122,9 @@ export function createSyncProcessor(deps: EngineDeps) {
           throw new DelayedError();
         case 'defer':
           await finishRun(deps.db, runId, 'deferred', messageOf(error));
+          return { stage, runId };
+        case 'cancel':
+          await finishRun(deps.db, runId, 'cancelled', messageOf(error));
           return { stage, runId };
         case 'fail':
           await finishRun(deps.db, runId, 'failed', messageOf(error));

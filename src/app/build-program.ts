@@ -10,6 +10,7 @@ import { buildProgram as buildRoot, type RegisterCommands } from '../cli/program
 import { registerQuotas } from '../cli/quotas-command.js';
 import { registerReport } from '../cli/report-command.js';
 import { registerRoute } from '../cli/route-command.js';
+import { registerRuns } from '../cli/runs-command.js';
 import { registerSchedule } from '../cli/schedule-command.js';
 import { registerSettings } from '../cli/settings-command.js';
 import type { GroupName, RegisterGroup } from './command-groups.js';
@@ -36,6 +37,7 @@ const ALL: Readonly<Record<GroupName, RegisterGroup>> = {
   report: registerReport,
   demo: registerDemo,
   fields: registerFields,
+  runs: registerRuns,
   comp: registerComp,
 };
 

@@ -106,6 +106,12 @@ export const COMMAND_GROUPS = [
     load: async () => (await import('../cli/fields-command.js')).registerFields,
   },
   {
+    name: 'runs',
+    term: 'runs [options]',
+    description: 'run history: stages, counts, errors, pushed values; cancel a running sync',
+    load: async () => (await import('../cli/runs-command.js')).registerRuns,
+  },
+  {
     name: 'comp',
     term: 'comp',
     description: 'compensation: plans, assignments, statements, close',

@@ -9,6 +9,7 @@ import { type PreviewEntry, type Rejection, runPreview, runRejections } from '..
 import {
   failUnstartedRun,
   getRun,
+  RunCancelledError,
   type RunOptions,
   requestRun,
   type SyncRunTrigger,
@@ -68,7 +69,7 @@ export interface SyncSummary {
   readonly error: string | null;
 }
 
-const FINAL = new Set(['succeeded', 'partial', 'deferred', 'failed']);
+const FINAL = new Set(['succeeded', 'partial', 'deferred', 'failed', 'cancelled']);
 
 /**
  * Registers the connection's run and enqueues its first stage, or joins the run already queued
@@ -121,6 +122,8 @@ export async function runSync(
       env.pollMs ?? 200,
       env.startTimeoutMs ?? START_TIMEOUT_MS,
     );
+    // A cancelled run has no §7 summary: the sync ends with exit 1 and the sentence saying so.
+    if (final.status === 'cancelled') throw new RunCancelledError(final.id);
     return summarize(final, await pushDetails(env.db, final));
   } finally {
     await local?.close(30_000);

@@ -5,6 +5,7 @@ import { lastReconciledAt, loadCheckpoint, markReconciled } from '../warehouse/c
 import { markDealsDeleted } from '../warehouse/deal-tables.js';
 import { markLeadsDeleted } from '../warehouse/lead-tables.js';
 import { reconcileDeleted } from '../warehouse/reconcile-ids.js';
+import { cancelRequested, RunCancelledError } from '../warehouse/sync-runs.js';
 import { analyzePulledTables } from '../warehouse/table-statistics.js';
 import { type CountedStream, type SavedPage, STREAM_HANDLERS } from './stream-handlers.js';
 
@@ -92,6 +93,10 @@ export async function pullConnection(
       // A counted page is a step of the run: stop here if the lock was lost, else report progress.
       if (stream.counts === null) continue;
       checkAborted(options.signal);
+      // The page and its checkpoint are committed: a cancel stops here and the next run resumes.
+      if (options.runId !== null && (await cancelRequested(db, options.runId))) {
+        throw new RunCancelledError(options.runId);
+      }
       await options.onPage?.(counts);
     }
   }

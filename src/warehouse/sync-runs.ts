@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db.js';
+import { DomainError } from '../domain-error.js';
 import type { SyncRunCounts, SyncRunRow, SyncRunStatus, SyncRunTrigger } from './tables.js';
 
 export type { SyncRunTrigger } from './tables.js';
@@ -172,4 +173,60 @@ export async function latestRunProgress(db: Db, names: readonly string[]): Promi
   const latest = new Map<string, RunProgress>();
   for (const row of rows) if (!latest.has(row.name)) latest.set(row.name, row);
   return [...latest.values()];
+}
+
+/**
+ * A run ended by `salesops runs cancel`: thrown by the pull between pages (and by the processor
+ * between stages), after the last page and its checkpoint committed, so nothing is half-saved.
+ */
+export class RunCancelledError extends DomainError {
+  override readonly name = 'RunCancelledError';
+  constructor(readonly runId: number) {
+    super(
+      `Run ${runId} was cancelled (salesops runs cancel ${runId}); the next sync resumes from the last page it saved.`,
+    );
+  }
+}
+
+export type CancelOutcome =
+  /** Never started by a worker: it is cancelled at once. */
+  | { readonly kind: 'cancelled' }
+  /** Running: the request is recorded and the run stops at its next page or stage. */
+  | { readonly kind: 'requested' }
+  | { readonly kind: 'finished'; readonly status: SyncRunStatus }
+  | { readonly kind: 'missing' };
+
+export async function requestCancel(db: Db, runId: number, error: string): Promise<CancelOutcome> {
+  const unstarted = await db
+    .updateTable('sync_runs')
+    .set({
+      status: 'cancelled',
+      error,
+      cancel_requested_at: sql`now()`,
+      finished_at: sql`now()`,
+      stage: null,
+    })
+    .where('id', '=', runId)
+    .where('status', '=', 'queued')
+    .where('started_at', 'is', null)
+    .executeTakeFirst();
+  if (unstarted.numUpdatedRows > 0n) return { kind: 'cancelled' };
+  const running = await db
+    .updateTable('sync_runs')
+    .set({ cancel_requested_at: sql`coalesce(cancel_requested_at, now())` })
+    .where('id', '=', runId)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  if (running.numUpdatedRows > 0n) return { kind: 'requested' };
+  const run = await getRun(db, runId);
+  return run ? { kind: 'finished', status: run.status } : { kind: 'missing' };
+}
+
+export async function cancelRequested(db: Db, runId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('sync_runs')
+    .select('cancel_requested_at')
+    .where('id', '=', runId)
+    .executeTakeFirst();
+  return row !== undefined && row.cancel_requested_at !== null;
 }

@@ -194,7 +194,14 @@ export interface SyncRunCounts {
   [key: string]: number | undefined;
 }
 
-export type SyncRunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'deferred' | 'failed';
+export type SyncRunStatus =
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'partial'
+  | 'deferred'
+  | 'failed'
+  | 'cancelled';
 
 /** What started a run (migration 20261205_020; 'manual' became 'cli'). */
 export type SyncRunTrigger = 'schedule' | 'cli' | 'api' | 'webhook' | 'demo';
@@ -216,6 +223,8 @@ export interface SyncRunsTable {
   queued_at: DefaultTimestamp;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
+  /** Set by `salesops runs cancel`; the pull stops at the next page (migration 20261205_021). */
+  cancel_requested_at: Timestamp | null;
 }
 
 export interface SyncCheckpointsTable {

@@ -45,6 +45,7 @@ const ELSEWHERE: Record<string, string> = {
   worker: 'test/readme.test.ts spawns it and checks that SIGTERM drains it with exit 0',
   demo: 'test/demo/demo.test.ts runs the whole demo',
   serve: 'test/app/serve-command.test.ts spawns it, calls it over HTTP and stops it with SIGTERM',
+  'runs cancel': 'test/cli/runs.test.ts cancels a real sync between pages and refuses a finished run',
   'sandbox hubspot': 'serves until a signal; test/sandboxes/hubspot/* cover the server',
   'sandbox salesforce': 'serves until a signal; test/sandboxes/salesforce/* cover the server',
 };
@@ -114,6 +115,29 @@ const LEAVES: Record<string, Leaf> = {
       expect(doc.status).toBe('succeeded');
       // The sandbox was generated with 200 deals; a first sync reads every one.
       expect(doc.pulled.deals).toBe(200);
+    },
+  },
+  runs: {
+    argv: () => ['runs', '--connection', 'acme', '--json'],
+    check: (r) => {
+      // The one sync above (run 1 of a fresh database), started from the CLI.
+      const [run, ...rest] = json(r) as {
+        runId: number;
+        trigger: string;
+        status: string;
+        pulled: { deals: number };
+      }[];
+      expect(rest).toEqual([]);
+      expect(run).toMatchObject({ runId: 1, trigger: 'cli', status: 'succeeded', pulled: { deals: 200 } });
+    },
+  },
+  'runs show': {
+    argv: () => ['runs', 'show', '1', '--json'],
+    check: (r) => {
+      const doc = json(r) as { runId: number; stages: { stage: string; counts: Record<string, number> }[] };
+      expect(doc.runId).toBe(1);
+      expect(doc.stages.map((s) => s.stage)).toEqual(['pull', 'route', 'compute', 'push']);
+      expect(doc.stages[0]?.counts['deals']).toBe(200);
     },
   },
   'quotas import': {
@@ -357,6 +381,7 @@ const LISTS = [
   'report attainment',
   'report reps',
   'audit leads',
+  'runs',
 ];
 
 /** Paths of every command that runs something: leaves, and groups with their own action. */
