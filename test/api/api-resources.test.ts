@@ -236,6 +236,15 @@ describe('POST /connections/{name}/syncs', () => {
       status: 'queued',
       options: { full: false, push: true, dryRun: false },
     });
+    // The run history is the CLI's: `runs --json` and `runs show ID --json`.
+    expect((await get('/runs?connection=acme')).json()).toEqual(
+      await cli(['runs', '--connection', 'acme', '--json']),
+    );
+    expect((await get(`/runs/${runId}`)).json()).toEqual(
+      await cli(['runs', 'show', String(runId), '--json']),
+    );
+    expect((await get('/runs/999999')).statusCode).toBe(404);
+    expect((await get('/runs/abc')).statusCode).toBe(400);
     // Unknown options are refused, not ignored.
     const wrong = await h.app.inject({
       method: 'POST',

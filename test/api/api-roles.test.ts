@@ -48,6 +48,8 @@ const REQUESTS: Record<string, { url: string; payload?: string | object; type?: 
   'POST /connections/{name}/schedule/resume': { url: '/connections/acme/schedule/resume' },
   'DELETE /connections/{name}/schedule': { url: '/connections/acme/schedule' },
   'POST /connections/{name}/syncs': { url: '/connections/acme/syncs', payload: {} },
+  'GET /runs': { url: '/runs' },
+  'GET /runs/{id}': { url: '/runs/1' },
   'GET /connections/{name}/attainment': {
     url: '/connections/acme/attainment?period=2026-Q3&asOf=2026-10-15',
   },
