@@ -1,4 +1,5 @@
 import type { RegisterRoutes } from './build-api.js';
+import { registerCompRoutes } from './comp-routes.js';
 import { registerConnectionRoutes } from './connection-routes.js';
 import { registerImportRoutes } from './import-routes.js';
 import { registerReportRoutes } from './report-routes.js';
@@ -12,4 +13,5 @@ export const API_ROUTES: readonly RegisterRoutes[] = [
   registerReportRoutes,
   registerImportRoutes,
   registerRoutingRoutes,
+  registerCompRoutes,
 ];

@@ -23,7 +23,7 @@ const importQuery = z.object({
 const csvBody = z.string().describe('the CSV file, as `Content-Type: text/csv`');
 
 /** The whole-file rule of DESIGN §7 as HTTP: any bad line refuses the file, every bad line listed. */
-function refuse(problems: readonly CsvProblem[]): ApiProblem {
+export function refuse(problems: readonly CsvProblem[]): ApiProblem {
   return new ApiProblem(
     422,
     `The file has ${problems.length} invalid row(s), so nothing was imported; fix them or send it again with skipInvalid=true.`,

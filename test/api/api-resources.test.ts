@@ -1,6 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiCaller } from '../../src/api/api-caller.js';
 import { runCapture } from '../cli/cli-run.js';
@@ -334,6 +335,56 @@ describe('uploads: the whole-file rule of the CLI', () => {
   });
 });
 
+describe('compensation plans and assignments', () => {
+  it('POST a plan = comp plan add --json (but for the file name); the same plan again adds nothing', async () => {
+    const file = fileURLToPath(new URL('../../docs/examples/plan-75-25.yaml', import.meta.url));
+    const text = await readFile(file, 'utf8');
+    const post = () =>
+      h.app.inject({
+        method: 'POST',
+        url: '/comp/plans',
+        headers: { ...bearer('admin'), 'content-type': 'application/yaml' },
+        payload: text,
+      });
+    const first = await post();
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ file: 'api:root@example.com', name: 'AE 2027', added: true });
+    expect({ ...(await post()).json(), file }).toEqual(await cli(['comp', 'plan', 'add', file, '--json']));
+    const bad = await h.app.inject({
+      method: 'POST',
+      url: '/comp/plans',
+      headers: { ...bearer('admin'), 'content-type': 'application/yaml' },
+      payload: 'name: X\ncurrency: USD\n',
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().problems.length).toBeGreaterThan(0);
+  });
+
+  it('PUT assignments: a bad line is 422 with its number; a good file = comp assign --json (but for the file name)', async () => {
+    const upload = (body: string) =>
+      h.app.inject({
+        method: 'PUT',
+        url: '/connections/acme/comp/assignments',
+        headers: { ...bearer('admin'), 'content-type': 'text/csv' },
+        payload: body,
+      });
+    const bad = await upload(
+      'owner_email,plan,start,end\nalice@example.com,AE 2027,2027-01-01,2027-12-31\nzed@example.com,AE 2027,2027-01-01,2027-12-31\n',
+    );
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().problems.map((p: { line: number }) => p.line)).toEqual([3]);
+    const body = 'owner_email,plan,start,end\nalice@example.com,AE 2027,2027-01-01,2027-12-31\n';
+    const api = await upload(body);
+    expect(api.json()).toMatchObject({ rows: 1, changed: 1, skipped: [] });
+    const file = join(dir, 'assign.csv');
+    await writeFile(file, body);
+    // Re-imported by the CLI: same row, nothing changed.
+    expect({ ...api.json(), file, changed: 0 }).toEqual(
+      await cli(['comp', 'assign', file, '--connection', 'acme', '--json']),
+    );
+  });
+});
+
 describe('config audit', () => {
   it('every change names the admin as actor, with before → after', () => {
     const schedule = h.changes.filter((c) => c.entity === 'schedule');
@@ -350,7 +401,7 @@ describe('config audit', () => {
       { field: 'salesops_win_rate_q' },
     ]);
     expect(h.changes.map((c) => c.entity)).toEqual(
-      expect.arrayContaining(['routing rules', 'quotas', 'rep settings']),
+      expect.arrayContaining(['routing rules', 'quotas', 'rep settings', 'comp plan', 'comp assignments']),
     );
   });
 });

@@ -31,6 +31,11 @@ const table = block
     };
   });
 
+const PLAN = readFileSync(
+  fileURLToPath(new URL('../../docs/examples/plan-75-25.yaml', import.meta.url)),
+  'utf8',
+);
+
 const CALLERS: Record<Role, ApiCaller> = {
   admin: { id: 1, email: 'root@example.com', role: 'admin', teams: [] },
   ops: { id: 2, email: 'ops@example.com', role: 'ops', teams: [] },
@@ -69,6 +74,12 @@ const REQUESTS: Record<string, { url: string; payload?: string | object; type?: 
     url: '/connections/acme/rep-settings',
     type: 'text/csv',
     payload: 'owner_email,lead_weight\nalice@example.com,1\n',
+  },
+  'POST /comp/plans': { url: '/comp/plans', type: 'application/yaml', payload: PLAN },
+  'PUT /connections/{name}/comp/assignments': {
+    url: '/connections/acme/comp/assignments',
+    type: 'text/csv',
+    payload: 'owner_email,plan,start,end\nalice@example.com,AE 2027,2027-01-01,2027-12-31\n',
   },
   'GET /connections/{name}/routing/rules': { url: '/connections/acme/routing/rules' },
   'PUT /connections/{name}/routing/rules': {
