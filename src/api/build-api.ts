@@ -22,7 +22,8 @@ import type { Connection, ConnectionStore } from '../connections/connection-stor
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
 import type { RunOptions } from '../warehouse/sync-runs.js';
-import { type ApiCaller, type Authenticate, EVERYTHING, type ScopeOf } from './api-caller.js';
+import type { ApiCaller, Authenticate, ScopeOf } from './api-caller.js';
+import { ownerScope } from './owner-scope.js';
 import { ApiProblem, problemFor } from './problem.js';
 import { allows, type Right } from './rights.js';
 
@@ -36,10 +37,21 @@ declare module 'fastify' {
   }
 }
 
+export type ConfigEntity =
+  | 'schedule'
+  | 'quota'
+  | 'rep_setting'
+  | 'routing_rules'
+  | 'plan'
+  | 'assignment'
+  | 'field_mapping';
+
 /** What a config change records in the audit log (DESIGN §13): who, what, before → after. */
 export interface ConfigChange {
   readonly actor: ApiCaller;
-  readonly entity: string;
+  /** As src/people's config_audit names them: schedule, quota, rep_setting, routing_rules, plan, assignment, field_mapping. */
+  readonly entity: ConfigEntity;
+  readonly action: string;
   readonly key: string;
   readonly before: unknown;
   readonly after: unknown;
@@ -52,7 +64,7 @@ export interface ApiDeps {
   readonly redis: Redis;
   readonly logger: Logger;
   readonly authenticate: Authenticate;
-  /** The rows a caller may see; default: everything (a test of a role-free resource). */
+  /** The rows a caller may see; default: `ownerScope` (DESIGN §13 from the warehouse's owners and teams). */
   readonly scopeOf?: ScopeOf;
   /** Registers (or joins) a run through the same function `salesops sync` uses. */
   readonly requestSync: (
@@ -63,7 +75,12 @@ export interface ApiDeps {
   readonly reconcileSchedules: () => Promise<void>;
   readonly recordChange: (change: ConfigChange) => Promise<void>;
   /** Logs a read of payouts (DESIGN §13: every read of a payout is logged). */
-  readonly recordPayoutRead?: (caller: ApiCaller, connection: Connection, period: string) => Promise<void>;
+  readonly recordPayoutRead?: (
+    caller: ApiCaller,
+    connection: Connection,
+    periodKey: string,
+    ownerIds: readonly string[],
+  ) => Promise<void>;
   readonly rateLimit?: {
     readonly points: number;
     readonly durationSeconds: number;
@@ -105,7 +122,7 @@ export async function buildApi(deps: ApiDeps, routes: readonly RegisterRoutes[])
   const resolved: ResolvedDeps = {
     ...deps,
     now: deps.now ?? (() => new Date()),
-    scopeOf: deps.scopeOf ?? (async () => EVERYTHING),
+    scopeOf: deps.scopeOf ?? ownerScope(deps.db),
   };
   const app = Fastify({ logger: false, bodyLimit: SMALL_BODY_BYTES, trustProxy: false });
   app.setValidatorCompiler(validatorCompiler);

@@ -55,7 +55,8 @@ export function registerCompRoutes(app: Api, deps: ResolvedDeps): void {
       if (added) {
         await deps.recordChange({
           actor: caller,
-          entity: 'comp plan',
+          entity: 'plan',
+          action: 'add',
           key: plan.name,
           before: null,
           after: { hash: plan.hash },
@@ -102,7 +103,8 @@ export function registerCompRoutes(app: Api, deps: ResolvedDeps): void {
       const changed = await upsertAssignments(deps.db, rows);
       await deps.recordChange({
         actor: caller,
-        entity: 'comp assignments',
+        entity: 'assignment',
+        action: 'import',
         key: connection.name,
         before: null,
         after: result.rows.map(({ value }) => ({

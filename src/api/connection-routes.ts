@@ -95,6 +95,7 @@ export function registerConnectionRoutes(app: Api, deps: ResolvedDeps): void {
       await deps.recordChange({
         actor: callerOf(request),
         entity: 'schedule',
+        action: 'set',
         key: connection.name,
         before: before && { cron: before.cron, timeZone: before.timeZone, enabled: before.enabled },
         after,
@@ -126,6 +127,7 @@ export function registerConnectionRoutes(app: Api, deps: ResolvedDeps): void {
         await deps.recordChange({
           actor: callerOf(request),
           entity: 'schedule',
+          action,
           key: connection.name,
           before: { enabled: before?.enabled ?? null },
           after: { enabled },
@@ -154,6 +156,7 @@ export function registerConnectionRoutes(app: Api, deps: ResolvedDeps): void {
       await deps.recordChange({
         actor: callerOf(request),
         entity: 'schedule',
+        action: 'remove',
         key: connection.name,
         before: { cron: before.cron, timeZone: before.timeZone, enabled: before.enabled },
         after: null,

@@ -57,7 +57,8 @@ export function registerImportRoutes(app: Api, deps: ResolvedDeps): void {
       const result = await applyQuotaImport(deps.db, connection, file, plan.months);
       await deps.recordChange({
         actor: caller,
-        entity: 'quotas',
+        entity: 'quota',
+        action: 'import',
         key: connection.name,
         before: null,
         after: plan.months.map((m) => ({
@@ -104,7 +105,8 @@ export function registerImportRoutes(app: Api, deps: ResolvedDeps): void {
       const result = await applyRepSettings(deps.db, connection.id, resolved.windows);
       await deps.recordChange({
         actor: caller,
-        entity: 'rep settings',
+        entity: 'rep_setting',
+        action: 'import',
         key: connection.name,
         before: null,
         after: resolved.windows,

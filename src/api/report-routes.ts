@@ -184,13 +184,24 @@ export function registerReportRoutes(app: Api, deps: ResolvedDeps): void {
       }
       const rows = await statementsIn(deps.db, connection.id, period.key, ownerIds);
       const closed = (await closedPeriods(deps.db, connection.id)).has(period.key);
+      // Only the statements the caller may see are read, and so logged.
+      const visible = scope.all
+        ? rows
+        : rows.filter((r) => scope.ownerEmails.has((emails.get(r.owner_id) ?? '').toLowerCase()));
       const doc = compStatementsDocument(
         period,
         connection.currency ?? 'USD',
         closed,
-        rows.map((r) => r.document as RepStatement),
+        visible.map((r) => r.document as RepStatement),
       );
-      await deps.recordPayoutRead?.(caller, connection, period.key);
+      if (visible.length > 0) {
+        await deps.recordPayoutRead?.(
+          caller,
+          connection,
+          period.key,
+          visible.map((r) => r.owner_id),
+        );
+      }
       return scopedDocument(doc, scope);
     },
   );

@@ -76,7 +76,8 @@ export function registerRoutingRoutes(app: Api, deps: ResolvedDeps): void {
       if (!dryRun && result.changed) {
         await deps.recordChange({
           actor: caller,
-          entity: 'routing rules',
+          entity: 'routing_rules',
+          action: 'install',
           key: connection.name,
           before: before && { hash: before.hash },
           after: { hash: result.hash },
@@ -190,7 +191,8 @@ export function registerRoutingRoutes(app: Api, deps: ResolvedDeps): void {
       const field = 'off' in body ? null : 'default' in body ? metric : body.field;
       await deps.recordChange({
         actor: callerOf(request),
-        entity: 'field mapping',
+        entity: 'field_mapping',
+        action: 'map',
         key: `${connection.name}/${metric}`,
         before: { field: previous === false ? null : (previous ?? metric) },
         after: { field },

@@ -395,13 +395,13 @@ describe('config audit', () => {
       [{ cron: '0 6 * * 1-5', timeZone: 'Europe/Berlin', enabled: true }, null],
     ]);
     expect(h.changes.every((c) => c.actor.email === 'root@example.com')).toBe(true);
-    const field = h.changes.find((c) => c.entity === 'field mapping');
+    const field = h.changes.find((c) => c.entity === 'field_mapping');
     expect([field?.before, field?.after]).toEqual([
       { field: 'salesops_win_rate' },
       { field: 'salesops_win_rate_q' },
     ]);
     expect(h.changes.map((c) => c.entity)).toEqual(
-      expect.arrayContaining(['routing rules', 'quotas', 'rep settings', 'comp plan', 'comp assignments']),
+      expect.arrayContaining(['routing_rules', 'quota', 'rep_setting', 'plan', 'assignment']),
     );
   });
 });

@@ -42,7 +42,6 @@ const CALLERS: Record<Role, ApiCaller> = {
   manager: { id: 3, email: 'mia@example.com', role: 'manager', teams: ['East'] },
   rep: { id: 4, email: 'alice@example.com', role: 'rep', teams: [] },
 };
-const EAST = new Set(['alice@example.com', 'bob@example.com']);
 
 /** A valid request for each row, so an allowed role gets the success status. */
 const REQUESTS: Record<string, { url: string; payload?: string | object; type?: string }> = {
@@ -104,12 +103,6 @@ let h: ApiHarness;
 beforeAll(async () => {
   h = await startApi('api_roles', {
     authenticate: () => async (token) => CALLERS[token as Role] ?? null,
-    scopeOf: () => async (caller) =>
-      caller.role === 'admin' || caller.role === 'ops'
-        ? { all: true }
-        : caller.role === 'manager'
-          ? { all: false, ownerEmails: EAST, teams: new Set(caller.teams) }
-          : { all: false, ownerEmails: new Set([caller.email]), teams: new Set() },
     seed: async (t) => {
       const acme = await insertConnection(t.db, { name: 'acme', timeZone: 'America/New_York' });
       await seedPipeline(t.db, acme.id);
