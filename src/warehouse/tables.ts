@@ -19,10 +19,12 @@ import type {
   PushResultsTable,
   PushStateTable,
 } from './tables-forecast-push.js';
+import type { ConfigAuditTable, PayoutReadsTable, PeopleTable } from './tables-people.js';
 import type { RoutingDecisionsTable, RoutingRulesTable } from './tables-routing.js';
 
 export type * from './tables-comp.js';
 export type * from './tables-forecast-push.js';
+export type * from './tables-people.js';
 export type * from './tables-routing.js';
 
 /**
@@ -329,6 +331,9 @@ export interface Database {
   comp_periods: CompPeriodsTable;
   comp_statements: CompStatementsTable;
   comp_disputes: CompDisputesTable;
+  people: PeopleTable;
+  config_audit: ConfigAuditTable;
+  payout_reads: PayoutReadsTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;
