@@ -1,3 +1,4 @@
+import { registerAuditRoutes } from './audit-routes.js';
 import type { RegisterRoutes } from './build-api.js';
 import { registerCompRoutes } from './comp-routes.js';
 import { registerConnectionRoutes } from './connection-routes.js';
@@ -14,4 +15,5 @@ export const API_ROUTES: readonly RegisterRoutes[] = [
   registerImportRoutes,
   registerRoutingRoutes,
   registerCompRoutes,
+  registerAuditRoutes,
 ];

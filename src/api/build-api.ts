@@ -22,6 +22,7 @@ import type { Connection, ConnectionStore } from '../connections/connection-stor
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
 import type { RunOptions } from '../warehouse/sync-runs.js';
+import type { ConfigEntity } from '../warehouse/tables-people.js';
 import type { ApiCaller, Authenticate, ScopeOf } from './api-caller.js';
 import { ownerScope } from './owner-scope.js';
 import { ApiProblem, problemFor } from './problem.js';
@@ -37,19 +38,10 @@ declare module 'fastify' {
   }
 }
 
-export type ConfigEntity =
-  | 'schedule'
-  | 'quota'
-  | 'rep_setting'
-  | 'routing_rules'
-  | 'plan'
-  | 'assignment'
-  | 'field_mapping';
-
 /** What a config change records in the audit log (DESIGN §13): who, what, before → after. */
 export interface ConfigChange {
   readonly actor: ApiCaller;
-  /** As src/people's config_audit names them: schedule, quota, rep_setting, routing_rules, plan, assignment, field_mapping. */
+  /** As src/people's config_audit names them. */
   readonly entity: ConfigEntity;
   readonly action: string;
   readonly key: string;

@@ -42,14 +42,13 @@ export function registerServe(program: Command, ctx: CliContext): void {
       ]);
       const engine = await ctx.engine();
       const config = ctx.config();
-      const people = apiPeople(engine.db, engine.logger);
       const app = await buildApi(
         {
           db: engine.db,
           connections: engine.connections,
           redis: engine.redis,
           logger: engine.logger,
-          ...people,
+          ...apiPeople(engine.db),
           requestSync: (connection, options) => requestSync(engine, connection, options, 'api'),
           reconcileSchedules: async () => {
             await reconcileSchedules(engine.db, engine.queue);

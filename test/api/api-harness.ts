@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ApiCaller, Authenticate, ScopeOf } from '../../src/api/api-caller.js';
 import { API_ROUTES } from '../../src/api/api-routes.js';
-import { type ApiDeps, buildApi, type ConfigChange } from '../../src/api/build-api.js';
+import { type ApiDeps, buildApi } from '../../src/api/build-api.js';
+import { apiPeople } from '../../src/app/api-people.js';
 import { requestSync } from '../../src/app/run-sync.js';
 import { createConnectionStore } from '../../src/connections/connection-store.js';
 import { createLogger } from '../../src/logger.js';
+import { cliActor } from '../../src/people/actor.js';
+import { createPerson } from '../../src/people/people.js';
 import { createRedis } from '../../src/redis.js';
 import { reconcileSchedules } from '../../src/schedule/reconcile-schedules.js';
 import { createSyncQueue } from '../../workers/queues.js';
@@ -17,14 +20,16 @@ export interface ApiHarness {
   readonly app: FastifyInstance;
   readonly env: NodeJS.ProcessEnv;
   readonly prefix: string;
-  readonly changes: ConfigChange[];
+  /** Adds a person through src/people and returns their token. */
+  person(email: string, role: ApiCaller['role'], teams?: readonly string[]): Promise<string>;
   close(): Promise<void>;
 }
 
 export async function startApi(
   label: string,
   options: {
-    readonly authenticate: (t: TestDatabase) => Authenticate;
+    /** Default: src/people's tokens (add people with `person`). */
+    readonly authenticate?: (t: TestDatabase) => Authenticate;
     readonly scopeOf?: (t: TestDatabase) => ScopeOf;
     readonly seed?: (t: TestDatabase) => Promise<void>;
     readonly extra?: Partial<ApiDeps>;
@@ -43,22 +48,20 @@ export async function startApi(
   await options.seed?.(t);
   const redis = createRedis(env.REDIS_URL, 'producer');
   const queue = createSyncQueue(redis, prefix);
-  const changes: ConfigChange[] = [];
+  const people = apiPeople(t.db);
   const app = await buildApi(
     {
       db: t.db,
       connections: createConnectionStore(t.db, { current: secret, previous: [] }),
       redis,
       logger: createLogger({ level: 'silent' }),
-      authenticate: options.authenticate(t),
+      ...people,
+      ...(options.authenticate && { authenticate: options.authenticate(t) }),
       ...(options.scopeOf && { scopeOf: options.scopeOf(t) }),
       requestSync: (connection, runOptions) =>
         requestSync({ db: t.db, queue }, connection, runOptions, 'api'),
       reconcileSchedules: async () => {
         await reconcileSchedules(t.db, queue);
-      },
-      recordChange: async (change) => {
-        changes.push(change);
       },
       rateLimit: { points: 1000, durationSeconds: 60, keyPrefix: `${prefix}:api-rate` },
       ...options.extra,
@@ -70,7 +73,14 @@ export async function startApi(
     app,
     env,
     prefix,
-    changes,
+    async person(email, role, teams = []) {
+      const { token } = await createPerson(
+        t.db,
+        { email, role, teams: [...teams] },
+        { actor: cliActor('test'), now: new Date() },
+      );
+      return token;
+    },
     async close() {
       await app.close();
       await queue.obliterate({ force: true }).catch(() => {});

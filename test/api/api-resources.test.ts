@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiCaller } from '../../src/api/api-caller.js';
 import { runCapture } from '../cli/cli-run.js';
 import { Q3, seed, seedPipeline } from '../metrics/attainment-fixture.js';
 import { insertConnection } from '../support/fixtures.js';
@@ -14,10 +13,10 @@ import { type ApiHarness, bearer, startApi } from './api-harness.js';
  * for the same request, run in-process on the same database. Figures are never restated here:
  * the CLI's own suites derive them by hand; this suite proves the two surfaces agree.
  */
-const ADMIN: ApiCaller = { id: 1, email: 'root@example.com', role: 'admin', teams: [] };
 let h: ApiHarness;
+let admin: string;
 let dir: string;
-const get = (url: string) => h.app.inject({ method: 'GET', url, headers: bearer('admin') });
+const get = (url: string) => h.app.inject({ method: 'GET', url, headers: bearer(admin) });
 const cli = async (argv: readonly string[]) => {
   const run = await runCapture(argv, h.env);
   expect(run.stderr).toBe('');
@@ -30,13 +29,13 @@ const RULES =
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'api-resources-'));
   h = await startApi('api_resources', {
-    authenticate: () => async (token) => (token === 'admin' ? ADMIN : null),
     seed: async (t) => {
       const acme = await insertConnection(t.db, { name: 'acme', timeZone: 'America/New_York' });
       await seedPipeline(t.db, acme.id);
       await seed(t.db, acme.id, Q3);
     },
   });
+  admin = await h.person('root@example.com', 'admin');
 }, 60_000);
 
 afterAll(async () => {
@@ -77,7 +76,7 @@ describe('an admin gets exactly the CLI document', () => {
       h.app.inject({
         method: 'PUT',
         url: `/connections/acme/routing/rules${query}`,
-        headers: { ...bearer('admin'), 'content-type': 'application/yaml' },
+        headers: { ...bearer(admin), 'content-type': 'application/yaml' },
         payload: RULES,
       });
     const dry = await put('?dryRun=true');
@@ -118,7 +117,7 @@ describe('an admin gets exactly the CLI document', () => {
     const response = await h.app.inject({
       method: 'PUT',
       url: '/connections/acme/routing/rules',
-      headers: { ...bearer('admin'), 'content-type': 'application/yaml' },
+      headers: { ...bearer(admin), 'content-type': 'application/yaml' },
       payload: 'fallback: Everyone\npools:\n  - name: Everyone\n    members: [zed@example.com]\n',
     });
     expect(response.statusCode).toBe(422);
@@ -130,7 +129,7 @@ describe('an admin gets exactly the CLI document', () => {
     const put = await h.app.inject({
       method: 'PUT',
       url: '/connections/acme/schedule',
-      headers: bearer('admin'),
+      headers: bearer(admin),
       payload: { cron: '0 6 * * 1-5', timeZone: 'Europe/Berlin' },
     });
     expect(put.statusCode).toBe(200);
@@ -144,7 +143,7 @@ describe('an admin gets exactly the CLI document', () => {
     const pause = await h.app.inject({
       method: 'POST',
       url: '/connections/acme/schedule/pause',
-      headers: bearer('admin'),
+      headers: bearer(admin),
     });
     expect(pause.json()).toEqual({ name: 'acme', enabled: false });
     expect((await get('/schedules')).json()).toEqual(await cli(['schedule', 'list', '--json']));
@@ -153,20 +152,20 @@ describe('an admin gets exactly the CLI document', () => {
         await h.app.inject({
           method: 'POST',
           url: '/connections/acme/schedule/resume',
-          headers: bearer('admin'),
+          headers: bearer(admin),
         })
       ).json(),
     ).toEqual({ name: 'acme', enabled: true });
     expect(
       (
-        await h.app.inject({ method: 'DELETE', url: '/connections/acme/schedule', headers: bearer('admin') })
+        await h.app.inject({ method: 'DELETE', url: '/connections/acme/schedule', headers: bearer(admin) })
       ).json(),
     ).toEqual({ name: 'acme', removed: true });
     expect((await get('/schedules')).json()).toEqual([]);
     const again = await h.app.inject({
       method: 'DELETE',
       url: '/connections/acme/schedule',
-      headers: bearer('admin'),
+      headers: bearer(admin),
     });
     expect(again.statusCode).toBe(404);
   });
@@ -176,7 +175,7 @@ describe('an admin gets exactly the CLI document', () => {
       const response = await h.app.inject({
         method: 'PUT',
         url: '/connections/acme/schedule',
-        headers: bearer('admin'),
+        headers: bearer(admin),
         payload,
       });
       expect(response.statusCode).toBe(400);
@@ -189,7 +188,7 @@ describe('an admin gets exactly the CLI document', () => {
     const api = await h.app.inject({
       method: 'PUT',
       url: '/connections/acme/fields/salesops_win_rate',
-      headers: bearer('admin'),
+      headers: bearer(admin),
       payload: { field: 'salesops_win_rate_q' },
     });
     expect(api.statusCode).toBe(200);
@@ -214,7 +213,7 @@ describe('POST /connections/{name}/syncs', () => {
     const first = await h.app.inject({
       method: 'POST',
       url: '/connections/acme/syncs',
-      headers: bearer('admin'),
+      headers: bearer(admin),
       payload: {},
     });
     expect(first.statusCode).toBe(202);
@@ -223,7 +222,7 @@ describe('POST /connections/{name}/syncs', () => {
     const second = await h.app.inject({
       method: 'POST',
       url: '/connections/acme/syncs',
-      headers: bearer('admin'),
+      headers: bearer(admin),
       payload: { full: true },
     });
     expect(second.json()).toEqual({ runId, joined: true });
@@ -250,7 +249,7 @@ describe('POST /connections/{name}/syncs', () => {
     const wrong = await h.app.inject({
       method: 'POST',
       url: '/connections/acme/syncs',
-      headers: bearer('admin'),
+      headers: bearer(admin),
       payload: { fulll: true },
     });
     expect(wrong.statusCode).toBe(400);
@@ -264,7 +263,7 @@ describe('uploads: the whole-file rule of the CLI', () => {
     h.app.inject({
       method: 'PUT',
       url,
-      headers: { ...bearer('admin'), 'content-type': 'text/csv' },
+      headers: { ...bearer(admin), 'content-type': 'text/csv' },
       payload: body,
     });
 
@@ -343,7 +342,7 @@ describe('compensation plans and assignments', () => {
       h.app.inject({
         method: 'POST',
         url: '/comp/plans',
-        headers: { ...bearer('admin'), 'content-type': 'application/yaml' },
+        headers: { ...bearer(admin), 'content-type': 'application/yaml' },
         payload: text,
       });
     const first = await post();
@@ -353,7 +352,7 @@ describe('compensation plans and assignments', () => {
     const bad = await h.app.inject({
       method: 'POST',
       url: '/comp/plans',
-      headers: { ...bearer('admin'), 'content-type': 'application/yaml' },
+      headers: { ...bearer(admin), 'content-type': 'application/yaml' },
       payload: 'name: X\ncurrency: USD\n',
     });
     expect(bad.statusCode).toBe(422);
@@ -365,7 +364,7 @@ describe('compensation plans and assignments', () => {
       h.app.inject({
         method: 'PUT',
         url: '/connections/acme/comp/assignments',
-        headers: { ...bearer('admin'), 'content-type': 'text/csv' },
+        headers: { ...bearer(admin), 'content-type': 'text/csv' },
         payload: body,
       });
     const bad = await upload(
@@ -386,22 +385,33 @@ describe('compensation plans and assignments', () => {
 });
 
 describe('config audit', () => {
-  it('every change names the admin as actor, with before → after', () => {
-    const schedule = h.changes.filter((c) => c.entity === 'schedule');
-    expect(schedule.map((c) => [c.before, c.after])).toEqual([
-      [null, { cron: '0 6 * * 1-5', timeZone: 'Europe/Berlin', enabled: true }],
-      [{ enabled: true }, { enabled: false }],
-      [{ enabled: false }, { enabled: true }],
-      [{ cron: '0 6 * * 1-5', timeZone: 'Europe/Berlin', enabled: true }, null],
+  it('every API change is a config_audit row naming the admin, before → after, and GET /audit/config lists it', async () => {
+    const response = await get('/audit/config?limit=1000');
+    expect(response.statusCode).toBe(200);
+    // Newest first; the API's own rows (the CLI's, if it records any, name cli:<user>).
+    const rows = (
+      response.json() as { actor: string; entity: string; action: string; before: unknown; after: unknown }[]
+    )
+      .filter((r) => r.actor === 'root@example.com')
+      .reverse();
+    const schedule = rows.filter((r) => r.entity === 'schedule');
+    expect(schedule.map((r) => [r.action, r.before, r.after])).toEqual([
+      ['set', null, { cron: '0 6 * * 1-5', timeZone: 'Europe/Berlin', enabled: true }],
+      ['pause', { enabled: true }, { enabled: false }],
+      ['resume', { enabled: false }, { enabled: true }],
+      ['remove', { cron: '0 6 * * 1-5', timeZone: 'Europe/Berlin', enabled: true }, null],
     ]);
-    expect(h.changes.every((c) => c.actor.email === 'root@example.com')).toBe(true);
-    const field = h.changes.find((c) => c.entity === 'field_mapping');
+    const field = rows.find((r) => r.entity === 'field_mapping');
     expect([field?.before, field?.after]).toEqual([
       { field: 'salesops_win_rate' },
       { field: 'salesops_win_rate_q' },
     ]);
-    expect(h.changes.map((c) => c.entity)).toEqual(
+    expect(rows.map((r) => r.entity)).toEqual(
       expect.arrayContaining(['routing_rules', 'quota', 'rep_setting', 'plan', 'assignment']),
     );
+    // The person who made the admin's token is in the log too.
+    expect((await get('/audit/config?entity=person')).json()).toMatchObject([
+      { actor: 'cli:test', entity: 'person', key: 'root@example.com', action: 'add', before: null },
+    ]);
   });
 });

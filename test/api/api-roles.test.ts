@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../src/api/api-caller.js';
+import { cliActor } from '../../src/people/actor.js';
+import { removePerson } from '../../src/people/people.js';
 import { Q3, seed, seedPipeline } from '../metrics/attainment-fixture.js';
 import { insertConnection } from '../support/fixtures.js';
-import { type ApiCaller, type ApiHarness, bearer, startApi } from './api-harness.js';
+import { type ApiHarness, bearer, startApi } from './api-harness.js';
 
 /**
  * The role × endpoint table of docs/api.md (written from DESIGN §13), asserted whole: every row is
@@ -36,12 +38,13 @@ const PLAN = readFileSync(
   'utf8',
 );
 
-const CALLERS: Record<Role, ApiCaller> = {
-  admin: { id: 1, email: 'root@example.com', role: 'admin', teams: [] },
-  ops: { id: 2, email: 'ops@example.com', role: 'ops', teams: [] },
-  manager: { id: 3, email: 'mia@example.com', role: 'manager', teams: ['East'] },
-  rep: { id: 4, email: 'alice@example.com', role: 'rep', teams: [] },
+const PEOPLE: Record<Role, { email: string; teams: string[] }> = {
+  admin: { email: 'root@example.com', teams: [] },
+  ops: { email: 'ops@example.com', teams: [] },
+  manager: { email: 'mia@example.com', teams: ['East'] },
+  rep: { email: 'alice@example.com', teams: [] },
 };
+const tokens = {} as Record<Role, string>;
 
 /** A valid request for each row, so an allowed role gets the success status. */
 const REQUESTS: Record<string, { url: string; payload?: string | object; type?: string }> = {
@@ -54,6 +57,7 @@ const REQUESTS: Record<string, { url: string; payload?: string | object; type?: 
   'POST /connections/{name}/syncs': { url: '/connections/acme/syncs', payload: {} },
   'GET /runs': { url: '/runs' },
   'GET /runs/{id}': { url: '/runs/1' },
+  'GET /audit/config': { url: '/audit/config' },
   'GET /connections/{name}/attainment': {
     url: '/connections/acme/attainment?period=2026-Q3&asOf=2026-10-15',
   },
@@ -102,13 +106,13 @@ const REQUESTS: Record<string, { url: string; payload?: string | object; type?: 
 let h: ApiHarness;
 beforeAll(async () => {
   h = await startApi('api_roles', {
-    authenticate: () => async (token) => CALLERS[token as Role] ?? null,
     seed: async (t) => {
       const acme = await insertConnection(t.db, { name: 'acme', timeZone: 'America/New_York' });
       await seedPipeline(t.db, acme.id);
       await seed(t.db, acme.id, Q3);
     },
   });
+  for (const role of ROLES) tokens[role] = await h.person(PEOPLE[role].email, role, PEOPLE[role].teams);
 }, 60_000);
 
 afterAll(async () => {
@@ -152,7 +156,7 @@ describe('the role × endpoint table of docs/api.md', () => {
         });
       unauthenticated.push((await send({})).statusCode);
       for (const role of ROLES) {
-        const response = await send(bearer(role));
+        const response = await send(bearer(tokens[role]));
         (got[key] as Record<Role, number>)[role] = response.statusCode;
       }
     }
@@ -164,11 +168,11 @@ describe('the role × endpoint table of docs/api.md', () => {
 describe('scope', () => {
   it('a rep sees only their own rows and no connection-wide aggregate; a manager their team', async () => {
     const url = '/connections/acme/attainment?period=2026-Q3&asOf=2026-10-15';
-    const rep = (await h.app.inject({ method: 'GET', url, headers: bearer('rep') })).json();
+    const rep = (await h.app.inject({ method: 'GET', url, headers: bearer(tokens.rep) })).json();
     expect(rep.reps.map((r: { ownerEmail: string }) => r.ownerEmail)).toEqual(['alice@example.com']);
     expect(rep.team).toBeNull();
     expect(rep.teams).toEqual([]);
-    const manager = (await h.app.inject({ method: 'GET', url, headers: bearer('manager') })).json();
+    const manager = (await h.app.inject({ method: 'GET', url, headers: bearer(tokens.manager) })).json();
     expect(manager.reps.map((r: { ownerEmail: string }) => r.ownerEmail).sort()).toEqual([
       'alice@example.com',
       'bob@example.com',
@@ -180,16 +184,32 @@ describe('scope', () => {
     const other = await h.app.inject({
       method: 'GET',
       url: '/connections/acme/comp/statements?period=2026-Q3&rep=bob@example.com',
-      headers: bearer('rep'),
+      headers: bearer(tokens.rep),
     });
     const nobody = await h.app.inject({
       method: 'GET',
       url: '/connections/acme/comp/statements?period=2026-Q3&rep=nobody@example.com',
-      headers: bearer('rep'),
+      headers: bearer(tokens.rep),
     });
     expect(other.statusCode).toBe(404);
     expect(nobody.statusCode).toBe(404);
     // Same words either way, so the answer does not tell whether bob has a statement.
     expect(other.json().title).toBe(nobody.json().title);
+  });
+});
+
+describe('people', () => {
+  it('a removed person’s token is refused at once (401), an unknown token too', async () => {
+    const token = await h.person('bob@example.com', 'rep');
+    const url = '/connections/acme/attainment?period=2026-Q3&asOf=2026-10-15';
+    const before = await h.app.inject({ method: 'GET', url, headers: bearer(token) });
+    expect(before.statusCode).toBe(200);
+    expect(before.json().reps.map((r: { ownerEmail: string }) => r.ownerEmail)).toEqual(['bob@example.com']);
+    await removePerson(h.t.db, 'bob@example.com', { actor: cliActor('test'), now: new Date() });
+    const after = await h.app.inject({ method: 'GET', url, headers: bearer(token) });
+    expect(after.statusCode).toBe(401);
+    expect(after.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
+    const forged = `${token.slice(0, -4)}AAAA`;
+    expect((await h.app.inject({ method: 'GET', url, headers: bearer(forged) })).statusCode).toBe(401);
   });
 });
