@@ -213,3 +213,78 @@ describe('people', () => {
     expect((await h.app.inject({ method: 'GET', url, headers: bearer(forged) })).statusCode).toBe(401);
   });
 });
+
+describe('payouts', () => {
+  /** A stored statement as the comp step writes it; the figures are arbitrary, only who sees them matters. */
+  const statement = (ownerId: string, ownerEmail: string, total: number) => ({
+    connection_id: 0,
+    period_key: '2026-Q3',
+    owner_id: ownerId,
+    plan_name: 'AE',
+    plan_hash: 'h',
+    document: JSON.stringify({
+      ownerEmail,
+      period: { key: '2026-Q3', start: '2026-07-01', end: '2026-09-30' },
+      plan: { name: 'AE', hash: 'h' },
+      targetIncentive: 1000,
+      prorate: 1,
+      workingDays: { assigned: 65, period: 65 },
+      components: [],
+      adjustments: [],
+      total,
+      drawBalance: null,
+      credits: [],
+      inputsHash: 'i',
+    }),
+    inputs: JSON.stringify({}),
+    inputs_hash: 'i',
+    total: String(total),
+  });
+
+  it('a rep reads only their own statement, a manager their team’s, and every read is logged with its reader', async () => {
+    const acme = await h.t.db
+      .selectFrom('connections')
+      .select('id')
+      .where('name', '=', 'acme')
+      .executeTakeFirstOrThrow();
+    await h.t.db
+      .insertInto('comp_statements')
+      .values([
+        { ...statement('a', 'alice@example.com', 1000), connection_id: acme.id },
+        { ...statement('b', 'bob@example.com', 2000), connection_id: acme.id },
+        { ...statement('c', 'carol@example.com', 3000), connection_id: acme.id },
+      ])
+      .execute();
+    const url = '/connections/acme/comp/statements?period=2026-Q3';
+    const emails = async (role: Role) =>
+      (
+        (await h.app.inject({ method: 'GET', url, headers: bearer(tokens[role]) })).json().statements as {
+          ownerEmail: string;
+        }[]
+      ).map((s) => s.ownerEmail);
+    expect(await emails('rep')).toEqual(['alice@example.com']);
+    expect(await emails('manager')).toEqual(['alice@example.com', 'bob@example.com']);
+    expect(await emails('admin')).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com']);
+    const other = await h.app.inject({
+      method: 'GET',
+      url: `${url}&rep=carol@example.com`,
+      headers: bearer(tokens.manager),
+    });
+    expect(other.statusCode).toBe(404);
+    const reads = await h.t.db
+      .selectFrom('payout_reads')
+      .select(['reader', 'owner_id', 'period_key'])
+      .orderBy('id')
+      .execute();
+    // One row per statement shown: alice's own (1), the manager's two, the admin's three.
+    expect(reads.map((r) => `${r.reader}:${r.owner_id}`)).toEqual([
+      'alice@example.com:a',
+      'mia@example.com:a',
+      'mia@example.com:b',
+      'root@example.com:a',
+      'root@example.com:b',
+      'root@example.com:c',
+    ]);
+    expect(new Set(reads.map((r) => r.period_key))).toEqual(new Set(['2026-Q3']));
+  });
+});
