@@ -19,7 +19,7 @@ export const nameParams = z.object({ name: connectionName });
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
-const connectionItem = z.looseObject({
+const connectionItem = z.object({
   name: z.string(),
   kind: z.string(),
   baseUrl: z.string().nullable(),

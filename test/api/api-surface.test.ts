@@ -122,6 +122,25 @@ describe('problem documents (RFC 9457)', () => {
   });
 });
 
+describe('CORS is off', () => {
+  it('a request from another origin gets no Access-Control-* header, and a preflight finds no route', async () => {
+    const response = await h.app.inject({
+      method: 'GET',
+      url: '/connections',
+      headers: { ...bearer('admin-token'), origin: 'https://evil.example' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(Object.keys(response.headers).filter((k) => k.startsWith('access-control-'))).toEqual([]);
+    const preflight = await h.app.inject({
+      method: 'OPTIONS',
+      url: '/connections',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
+    expect(preflight.statusCode).toBe(404);
+    expect(Object.keys(preflight.headers).filter((k) => k.startsWith('access-control-'))).toEqual([]);
+  });
+});
+
 describe('an admin gets exactly the CLI document', () => {
   it('GET /connections = connections list --json', async () => {
     const cli = await runCapture(['connections', 'list', '--json'], h.env);
