@@ -81,10 +81,10 @@ module.exports = {
       name: 'ground-imports-nothing-above',
       severity: 'error',
       comment:
-        'The ground floor (config, logger, db, calendar, connections, warehouse, observability) is what everything stands on; ' +
+        'The ground floor (config, logger, db, calendar, connections, warehouse, observability, people) is what everything stands on; ' +
         'if it imported a stage, a surface or the top, every change up there would shake the whole house.',
       from: {
-        path: '^src/((calendar|connections|warehouse|observability)/|(config|logger|db|migrate|redis|domain-error|service-check|yaml-problems)\\.ts$)',
+        path: '^src/((calendar|connections|warehouse|observability|people)/|(config|logger|db|migrate|redis|domain-error|service-check|yaml-problems)\\.ts$)',
       },
       to: {
         path: '^(src/(pull|route|metrics|comp|push|schedule|alerts|imports|reports|cli|api|app|demo)/|workers/|sandboxes/)',

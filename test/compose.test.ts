@@ -129,6 +129,14 @@ describe('docker-compose.yml', () => {
     expect(worker?.ports).toEqual(['127.0.0.1:9464:9464']);
   });
 
+  it('runs `salesops serve` beside the worker, after migrate, on 0.0.0.0:8080 published on loopback', () => {
+    const serve = compose.services.serve;
+    expect(asList(serve?.command)).toEqual(['serve', '--host', '0.0.0.0', '--port', '8080']);
+    expect(serve?.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
+    expect(serve?.profiles).toBeUndefined();
+    expect(serve?.ports).toEqual(['127.0.0.1:8080:8080']);
+  });
+
   it('runs `salesops demo` only in the demo profile', () => {
     const demo = compose.services.demo;
     expect(demo?.profiles).toEqual(['demo']);
@@ -137,7 +145,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('builds the app services from the Dockerfile and points them at the compose services', () => {
-    for (const name of ['migrate', 'worker', 'demo']) {
+    for (const name of ['migrate', 'worker', 'serve', 'demo']) {
       const service = compose.services[name];
       expect(service?.build, name).toBe('.');
       expect(service?.environment, name).toMatchObject({

@@ -18,6 +18,7 @@ import type { GroupName, RegisterGroup } from './command-groups.js';
 import { registerDemo } from './demo-command.js';
 import { registerGroups } from './run-cli.js';
 import { registerSandbox } from './sandbox-command.js';
+import { registerServe } from './serve-command.js';
 import { registerSync } from './sync-command.js';
 import { registerWorker } from './worker-command.js';
 
@@ -27,6 +28,7 @@ const ALL: Readonly<Record<GroupName, RegisterGroup>> = {
   forecast: registerForecast,
   sync: registerSync,
   worker: registerWorker,
+  serve: registerServe,
   schedule: registerSchedule,
   alerts: registerAlerts,
   sandbox: registerSandbox,

@@ -46,6 +46,12 @@ export const COMMAND_GROUPS = [
     load: async () => (await import('./worker-command.js')).registerWorker,
   },
   {
+    name: 'serve',
+    term: 'serve [options]',
+    description: 'the HTTP API (OpenAPI at /openapi.json, docs at /docs) until SIGTERM',
+    load: async () => (await import('./serve-command.js')).registerServe,
+  },
+  {
     name: 'schedule',
     term: 'schedule',
     description: 'when each connection syncs by itself (cron + time zone)',

@@ -14,6 +14,7 @@ import {
   RunCancelledError,
   type RunOptions,
   requestRun,
+  type SyncRunTrigger,
 } from '../warehouse/sync-runs.js';
 import type { SyncRunRow } from '../warehouse/tables.js';
 import { START_TIMEOUT_MS } from './start-timeout.js';
@@ -77,43 +78,52 @@ export interface SyncSummary {
 
 const FINAL = new Set(['succeeded', 'partial', 'deferred', 'failed', 'cancelled']);
 
-export async function runSync(
-  env: SyncEnv,
+/**
+ * Registers the connection's run and enqueues its first stage, or joins the run already queued
+ * or running: what `sync` and the API's POST /connections/{name}/syncs both do. `beforeEnqueue`
+ * runs once the run is known and before its first stage is queued (a progress listener that
+ * must not miss the first page).
+ */
+export async function requestSync(
+  env: Pick<SyncEnv, 'db' | 'queue'>,
   connection: Connection,
   options: RunOptions,
-): Promise<SyncSummary> {
-  const run = await requestRun(env.db, connection.id, options, 'cli');
-  const { onProgress } = env;
-  // Listening before the first stage is queued, so its first page is not missed.
-  const watch = onProgress
-    ? await watchRunProgress({
-        redisUrl: env.redisUrl,
-        prefix: env.prefix,
-        runId: run.runId,
-        runKey: run.runKey,
-        onProgress,
-      })
-    : null;
-  try {
-    return await serveAndWait(env, connection, run);
-  } finally {
-    await watch?.close();
-  }
-}
-
-async function serveAndWait(
-  env: SyncEnv,
-  connection: Connection,
-  run: { readonly runId: number; readonly runKey: string; readonly created: boolean },
-): Promise<SyncSummary> {
+  trigger: SyncRunTrigger,
+  beforeEnqueue?: (run: { readonly runId: number; readonly runKey: string }) => Promise<void>,
+): Promise<{ readonly runId: number; readonly runKey: string; readonly joined: boolean }> {
+  const run = await requestRun(env.db, connection.id, options, trigger);
+  await beforeEnqueue?.(run);
   if (run.created) {
     await enqueueStage(env.queue, 'pull', {
       runId: run.runId,
       runKey: run.runKey,
       connectionId: connection.id,
     });
-  } else env.onMerged?.(run.runId);
+  }
+  return { runId: run.runId, runKey: run.runKey, joined: !run.created };
+}
 
+export async function runSync(
+  env: SyncEnv,
+  connection: Connection,
+  options: RunOptions,
+): Promise<SyncSummary> {
+  const { onProgress } = env;
+  let watch: { close(): Promise<void> } | null = null;
+  try {
+    const run = await requestSync(env, connection, options, 'cli', async (r) => {
+      // Listening before the first stage is queued, so its first page is not missed.
+      if (onProgress)
+        watch = await watchRunProgress({ redisUrl: env.redisUrl, prefix: env.prefix, ...r, onProgress });
+    });
+    if (run.joined) env.onMerged?.(run.runId);
+    return await serveAndWait(env, run.runId);
+  } finally {
+    await (watch as { close(): Promise<void> } | null)?.close();
+  }
+}
+
+async function serveAndWait(env: SyncEnv, runId: number): Promise<SyncSummary> {
   const local =
     (await workersServing(env.queue)) === 0
       ? await startSyncWorker({
@@ -126,17 +136,12 @@ async function serveAndWait(
           logger: env.logger,
           connectorFor: env.connectorFor,
           concurrency: 1,
-          onlyRunId: run.runId,
+          onlyRunId: runId,
           ...(env.metrics && { metrics: env.metrics }),
         })
       : null;
   try {
-    const final = await waitForRun(
-      env.db,
-      run.runId,
-      env.pollMs ?? 200,
-      env.startTimeoutMs ?? START_TIMEOUT_MS,
-    );
+    const final = await waitForRun(env.db, runId, env.pollMs ?? 200, env.startTimeoutMs ?? START_TIMEOUT_MS);
     // A cancelled run has no §7 summary: the sync ends with exit 1 and the sentence saying so.
     if (final.status === 'cancelled') throw new RunCancelledError(final.id);
     return summarize(final, await pushDetails(env.db, final));

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { HUBSPOT_TIERS } from '../connections/connection-store.js';
+import { connectionsDocument } from '../reports/connections-document.js';
 import { lastRunPerConnection } from '../warehouse/sync-runs.js';
 import type { CliContext } from './cli-context.js';
 import { usageError } from './cli-error.js';
@@ -147,20 +148,7 @@ export function registerConnections(program: Command, ctx: CliContext): void {
       const format = listFormat(o);
       const { connections: store, db } = await ctx.ready();
       const list = await store.list();
-      const lastRun = await lastRunPerConnection(db);
-      const rows = list.map((c) => {
-        const run = lastRun.get(c.id);
-        return {
-          name: c.name,
-          kind: c.kind,
-          baseUrl: c.baseUrl,
-          tier: c.tier,
-          createdAt: c.createdAt.toISOString(),
-          lastRun: run
-            ? { id: run.id, status: run.status, finishedAt: run.finishedAt?.toISOString() ?? null }
-            : null,
-        };
-      });
+      const rows = connectionsDocument(list, await lastRunPerConnection(db));
       if (format === 'json') return printJson(ctx.io, rows);
       if (format === 'csv') {
         return printCsv(

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_FIELDS, fieldMappingsOf } from '../push/field-specs.js';
 import { provisionFields } from '../push/provision-fields.js';
+import { fieldMappingsDocument } from '../reports/field-mappings-document.js';
 import type { CliContext } from './cli-context.js';
 import { ExitCode, usageError } from './cli-error.js';
 import { listFormat, printCsv, printJson, printLine, printTable } from './cli-io.js';
@@ -67,19 +68,9 @@ export function registerFields(program: Command, ctx: CliContext): void {
       const format = listFormat(o);
       const { connections } = await ctx.ready();
       const connection = await connections.get(o.connection);
-      const mappings = fieldMappingsOf(connection);
-      const rows = DEFAULT_FIELDS.map((f) => {
-        const target = mappings[f.metric];
-        return {
-          metric: f.metric,
-          object: f.object,
-          field: target === false ? null : (target ?? f.metric),
-          enabled: target !== false,
-          type: f.type,
-          label: f.label,
-        };
-      });
-      if (format === 'json') return printJson(ctx.io, { connection: connection.name, fields: rows });
+      const document = fieldMappingsDocument(connection);
+      const rows = document.fields;
+      if (format === 'json') return printJson(ctx.io, document);
       if (format === 'csv') return printCsv(ctx.io, rows);
       printTable(
         ctx.io,

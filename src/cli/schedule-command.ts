@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { CronExpressionParser } from 'cron-parser';
-import { DateTime } from 'luxon';
+import { schedulesDocument } from '../reports/schedules-document.js';
+import { nextRunIn, parseCron } from '../schedule/cron-schedule.js';
 import { reconcileSchedules } from '../schedule/reconcile-schedules.js';
 import { listSchedules, removeSchedule, setSchedule, setScheduleEnabled } from '../warehouse/schedules.js';
 import type { CliContext } from './cli-context.js';
@@ -9,32 +9,7 @@ import { listFormat, printCsv, printJson, printLine, printTable } from './cli-io
 import { parseTimeZone } from './connections-command.js';
 import { openEngine } from './engine-env.js';
 
-/** The same parser BullMQ uses for job schedulers, so what validates here runs there. */
-export function parseCron(expression: string, timeZone: string, from: Date = new Date()): Date {
-  const fields = expression.trim().split(/\s+/).length;
-  if (fields < 5 || fields > 6) {
-    throw usageError(
-      `--cron expects 5 fields (minute hour day-of-month month day-of-week), such as "0 6 * * 1-5"; got "${expression}".`,
-    );
-  }
-  try {
-    return CronExpressionParser.parse(expression, { tz: timeZone, currentDate: from }).next().toDate();
-  } catch (error) {
-    throw usageError(
-      `--cron "${expression}" is not a valid cron expression (${(error as Error).message}); e.g. "0 6 * * 1-5" for 06:00 on weekdays.`,
-    );
-  }
-}
-
-/**
- * The next run as the schedule's own wall clock with its offset (06:00+01:00 for "0 6 * * *" in
- * Europe/Berlin in winter), not UTC: an admin checks it against the cron they wrote.
- */
-export function nextRunIn(expression: string, timeZone: string, from: Date = new Date()): string {
-  return DateTime.fromJSDate(parseCron(expression, timeZone, from), { zone: timeZone }).toISO({
-    suppressMilliseconds: true,
-  }) as string;
-}
+export { nextRunIn, parseCron };
 
 /** The same instant for people: "2026-12-03 06:00 +01:00". */
 const readableRun = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} ${iso.slice(19)}`;
@@ -78,13 +53,7 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
       const format = listFormat(o);
       const engine = await openEngine(ctx);
       const rows = await listSchedules(engine.db);
-      const list = rows.map((r) => ({
-        name: r.name,
-        cron: r.cron,
-        timeZone: r.timeZone,
-        enabled: r.enabled,
-        nextRun: r.enabled ? nextRunIn(r.cron, r.timeZone) : null,
-      }));
+      const list = schedulesDocument(rows);
       if (format === 'json') return printJson(ctx.io, list);
       if (format === 'csv') return printCsv(ctx.io, list);
       if (list.length === 0)

@@ -20,11 +20,13 @@ import type {
   PushResultsTable,
   PushStateTable,
 } from './tables-forecast-push.js';
+import type { ConfigAuditTable, PayoutReadsTable, PeopleTable } from './tables-people.js';
 import type { RoutingDecisionsTable, RoutingRulesTable } from './tables-routing.js';
 
 export type * from './tables-alerts.js';
 export type * from './tables-comp.js';
 export type * from './tables-forecast-push.js';
+export type * from './tables-people.js';
 export type * from './tables-routing.js';
 
 /**
@@ -334,6 +336,9 @@ export interface Database {
   alert_destinations: AlertDestinationsTable;
   alert_state: AlertStateTable;
   alert_deliveries: AlertDeliveriesTable;
+  people: PeopleTable;
+  config_audit: ConfigAuditTable;
+  payout_reads: PayoutReadsTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionsTable>;

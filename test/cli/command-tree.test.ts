@@ -45,6 +45,7 @@ const ELSEWHERE: Record<string, string> = {
   worker: 'test/readme.test.ts spawns it and checks that SIGTERM drains it with exit 0',
   demo: 'test/demo/demo.test.ts runs the whole demo',
   'alerts test': 'posts to a webhook: test/alerts/alerts-command.test.ts runs it against a local receiver',
+  serve: 'test/app/serve-command.test.ts spawns it, calls it over HTTP and stops it with SIGTERM',
   'runs cancel': 'test/cli/runs.test.ts cancels a real sync between pages and refuses a finished run',
   'sandbox hubspot': 'serves until a signal; test/sandboxes/hubspot/* cover the server',
   'sandbox salesforce': 'serves until a signal; test/sandboxes/salesforce/* cover the server',
@@ -413,7 +414,7 @@ const LEAVES: Record<string, Leaf> = {
 };
 
 /** Commands that print no document: long-running servers (sandbox prints its one JSON line anyway). */
-const NO_DOCUMENT = new Set(['worker', 'sandbox hubspot', 'sandbox salesforce']);
+const NO_DOCUMENT = new Set(['worker', 'serve', 'sandbox hubspot', 'sandbox salesforce']);
 /** Commands whose output is a list of rows, so a spreadsheet can take it. */
 const LISTS = [
   'connections list',
