@@ -32,6 +32,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         { requestSync },
         { reconcileSchedules },
         { apiPeople },
+        { createOperationsRoutes },
       ] = await Promise.all([
         import('close-with-grace'),
         import('../api/build-api.js'),
@@ -39,9 +40,22 @@ export function registerServe(program: Command, ctx: CliContext): void {
         import('./run-sync.js'),
         import('../schedule/reconcile-schedules.js'),
         import('./api-people.js'),
+        import('../observability/operations-routes.js'),
       ]);
       const engine = await ctx.engine();
       const config = ctx.config();
+      // DESIGN §13: serve answers /metrics and /healthz too, public like a load balancer needs them.
+      const operations = createOperationsRoutes({ db: engine.db, redis: engine.redis });
+      const mountOperations: MountRoutes = (api) => {
+        api.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+          const { contentType, body } = await operations.renderMetrics();
+          return reply.type(contentType).send(body);
+        });
+        api.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+          const { status, body } = await operations.checkHealth();
+          return reply.code(status).send(body);
+        });
+      };
       const app = await buildApi(
         {
           db: engine.db,
@@ -58,7 +72,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
             durationSeconds: 60,
             keyPrefix: `${config.queuePrefix}:api-rate`,
           },
-          mount: SERVE_MOUNTS,
+          mount: [mountOperations, ...SERVE_MOUNTS],
         },
         API_ROUTES,
       );

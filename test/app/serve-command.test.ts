@@ -55,6 +55,13 @@ describe('salesops serve as a real process', () => {
     expect(doc.openapi).toBe('3.1.0');
     const refused = await fetch(`${base}/connections`);
     expect(refused.status).toBe(401);
+    // /healthz and /metrics without a token (DESIGN §13): both services answer here.
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ postgres: 'ok', redis: 'ok' });
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await metrics.text()).toContain('# TYPE salesops_jobs_total counter');
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
