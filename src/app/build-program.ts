@@ -12,6 +12,7 @@ import { registerReport } from '../cli/report-command.js';
 import { registerRoute } from '../cli/route-command.js';
 import { registerSchedule } from '../cli/schedule-command.js';
 import { registerSettings } from '../cli/settings-command.js';
+import { registerUsers } from '../cli/users-command.js';
 import type { GroupName, RegisterGroup } from './command-groups.js';
 import { registerDemo } from './demo-command.js';
 import { registerGroups } from './run-cli.js';
@@ -35,6 +36,7 @@ const ALL: Readonly<Record<GroupName, RegisterGroup>> = {
   demo: registerDemo,
   fields: registerFields,
   comp: registerComp,
+  users: registerUsers,
 };
 
 /**
