@@ -14,6 +14,7 @@ import { registerRoute } from '../cli/route-command.js';
 import { registerRuns } from '../cli/runs-command.js';
 import { registerSchedule } from '../cli/schedule-command.js';
 import { registerSettings } from '../cli/settings-command.js';
+import { registerUsers } from '../cli/users-command.js';
 import type { GroupName, RegisterGroup } from './command-groups.js';
 import { registerDemo } from './demo-command.js';
 import { registerGroups } from './run-cli.js';
@@ -41,6 +42,7 @@ const ALL: Readonly<Record<GroupName, RegisterGroup>> = {
   fields: registerFields,
   runs: registerRuns,
   comp: registerComp,
+  users: registerUsers,
 };
 
 /**

@@ -123,6 +123,12 @@ export const COMMAND_GROUPS = [
     description: 'compensation: plans, assignments, statements, close',
     load: async () => (await import('../cli/comp-command.js')).registerComp,
   },
+  {
+    name: 'users',
+    term: 'users',
+    description: 'people who use the API: roles and personal tokens',
+    load: async () => (await import('../cli/users-command.js')).registerUsers,
+  },
 ] as const satisfies readonly {
   readonly name: string;
   readonly term: string;

@@ -9,6 +9,7 @@ import { auditDocument } from '../reports/audit-document.js';
 import { renderAuditReport } from '../reports/audit-report.js';
 import { auditTrailRows } from '../reports/audit-trail-csv.js';
 import { asOfOption } from './as-of-option.js';
+import { registerAuditConfig } from './audit-config-command.js';
 import type { CliContext } from './cli-context.js';
 import { CliError, usageError } from './cli-error.js';
 import { printJson, printLine, printTable } from './cli-io.js';
@@ -81,6 +82,7 @@ async function writeCsv(ctx: CliContext, result: LeadAudit): Promise<void> {
 
 export function registerAudit(program: Command, ctx: CliContext): void {
   const audit = program.command('audit').description('audits ops can hand to a manager');
+  registerAuditConfig(audit, ctx);
   audit
     .command('leads')
     .description('was lead distribution fair in a period? received vs expected per rep, tests and flags')

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { Db } from '../db.js';
+import { auditedChange, cliActor } from '../people/actor.js';
 import { schedulesDocument } from '../reports/schedules-document.js';
 import { nextRunIn, parseCron } from '../schedule/cron-schedule.js';
 import { reconcileSchedules } from '../schedule/reconcile-schedules.js';
@@ -13,6 +15,12 @@ export { nextRunIn, parseCron };
 
 /** The same instant for people: "2026-12-03 06:00 +01:00". */
 const readableRun = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} ${iso.slice(19)}`;
+
+/** What the audit log keeps of a schedule (none: null). */
+async function scheduleOf(db: Db, connectionId: number) {
+  const row = (await listSchedules(db)).find((s) => s.connectionId === connectionId);
+  return row ? { cron: row.cron, timeZone: row.timeZone, enabled: row.enabled } : null;
+}
 
 const noSchedule = (name: string) =>
   usageError(`"${name}" has no schedule; set one with \`salesops schedule set ${name} --cron "0 6 * * *"\`.`);
@@ -34,7 +42,14 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
       const connection = await engine.connections.get(name);
       const tz = o.tz ?? connection.timeZone;
       const next = nextRunIn(o.cron, tz);
-      await setSchedule(engine.db, connection.id, o.cron, tz);
+      await auditedChange(
+        engine.db,
+        { actor: cliActor(), entity: 'schedule', key: name, action: 'set' },
+        {
+          read: (trx) => scheduleOf(trx, connection.id),
+          apply: (trx) => setSchedule(trx, connection.id, o.cron, tz),
+        },
+      );
       await reconcileSchedules(engine.db, engine.queue);
       if (o.json) printJson(ctx.io, { name, cron: o.cron, timeZone: tz, enabled: true, nextRun: next });
       else
@@ -86,7 +101,19 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
       .action(async (name: string, o: { json?: boolean }) => {
         const engine = await openEngine(ctx);
         const connection = await engine.connections.get(name);
-        if (!(await setScheduleEnabled(engine.db, connection.id, enabled))) throw noSchedule(name);
+        const found = await auditedChange(
+          engine.db,
+          { actor: cliActor(), entity: 'schedule', key: name, action: command },
+          {
+            read: (trx) => scheduleOf(trx, connection.id),
+            apply: async (trx) => {
+              // Nothing to change is no change: roll back so no audit row is written.
+              if (!(await setScheduleEnabled(trx, connection.id, enabled))) throw noSchedule(name);
+              return true;
+            },
+          },
+        );
+        if (!found) throw noSchedule(name);
         await reconcileSchedules(engine.db, engine.queue);
         if (o.json) return printJson(ctx.io, { name, enabled });
         printLine(ctx.io, `Schedule of "${name}" ${enabled ? 'resumed' : 'paused'}.`);
@@ -101,7 +128,16 @@ export function registerSchedule(program: Command, ctx: CliContext): void {
     .action(async (name: string, o: { json?: boolean }) => {
       const engine = await openEngine(ctx);
       const connection = await engine.connections.get(name);
-      if (!(await removeSchedule(engine.db, connection.id))) throw noSchedule(name);
+      await auditedChange(
+        engine.db,
+        { actor: cliActor(), entity: 'schedule', key: name, action: 'remove' },
+        {
+          read: (trx) => scheduleOf(trx, connection.id),
+          apply: async (trx) => {
+            if (!(await removeSchedule(trx, connection.id))) throw noSchedule(name);
+          },
+        },
+      );
       // Postgres is the record; reconciling drops the BullMQ job scheduler it no longer backs.
       await reconcileSchedules(engine.db, engine.queue);
       if (o.json) return printJson(ctx.io, { name, removed: true });

@@ -57,3 +57,25 @@ export async function recordConfigChange(db: Db, change: ConfigChange): Promise<
     ...(change.at ? { at: change.at } : {}),
   });
 }
+
+/**
+ * Makes a change and its audit row in one transaction: reads the value before, applies the
+ * change, reads it after, records both. Every surface (CLI, API) passes its own actor, so the
+ * log never depends on a surface remembering to write it. Returns what `apply` returns.
+ */
+export async function auditedChange<T>(
+  db: Db,
+  change: Pick<ConfigChange, 'actor' | 'entity' | 'key' | 'action'>,
+  steps: {
+    readonly read: (trx: Db) => Promise<unknown>;
+    readonly apply: (trx: Db) => Promise<T>;
+  },
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const before = (await steps.read(trx)) ?? null;
+    const result = await steps.apply(trx);
+    const after = (await steps.read(trx)) ?? null;
+    await recordConfigChange(trx, { ...change, before, after });
+    return result;
+  });
+}

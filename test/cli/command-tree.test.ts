@@ -411,6 +411,52 @@ const LEAVES: Record<string, Leaf> = {
         removed: true,
       }),
   },
+  'users add': {
+    argv: () => [
+      'users',
+      'add',
+      '--email',
+      'Lee@Example.com',
+      '--role',
+      'manager',
+      '--team',
+      'West',
+      '--json',
+    ],
+    check: (r) =>
+      expect(json(r)).toMatchObject({
+        email: 'lee@example.com',
+        role: 'manager',
+        teams: ['West'],
+        token: expect.stringMatching(/^sos_[A-Za-z0-9_-]{43}$/),
+      }),
+  },
+  'users list': {
+    argv: () => ['users', 'list', '--csv'],
+    check: (r) => {
+      expect(r.stdout).toMatch(/^email,role,teams,tokenExpiresAt,createdAt\nlee@example\.com,manager,West,/);
+      expect(r.stdout).not.toContain('sos_');
+    },
+  },
+  'users rotate': {
+    argv: () => ['users', 'rotate', 'lee@example.com', '--json'],
+    check: (r) =>
+      expect(json(r)).toMatchObject({ email: 'lee@example.com', token: expect.stringMatching(/^sos_/) }),
+  },
+  'users remove': {
+    argv: () => ['users', 'remove', 'lee@example.com', '--json'],
+    check: (r) => expect(json(r)).toEqual({ email: 'lee@example.com', removed: true }),
+  },
+  'audit config': {
+    argv: () => ['audit', 'config', '--entity', 'person', '--json'],
+    // Newest first: the three users rows above.
+    check: (r) =>
+      expect((json(r) as { action: string; key: string }[]).map((c) => `${c.action} ${c.key}`)).toEqual([
+        'remove lee@example.com',
+        'rotate lee@example.com',
+        'add lee@example.com',
+      ]),
+  },
 };
 
 /** Commands that print no document: long-running servers (sandbox prints its one JSON line anyway). */
@@ -425,6 +471,7 @@ const LISTS = [
   'report reps',
   'audit leads',
   'runs',
+  'users list',
 ];
 
 /** Paths of every command that runs something: leaves, and groups with their own action. */

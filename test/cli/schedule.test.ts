@@ -94,4 +94,24 @@ describe('salesops schedule', () => {
       'error: "acme" has no schedule; set one with `salesops schedule set acme --cron "0 6 * * *"`.\n',
     );
   });
+
+  it('logs each change in audit config with before → after, and nothing for a refused one', async () => {
+    // The two tests above: set (none → 06:00 Berlin), then remove (→ none); the refused
+    // second remove wrote nothing.
+    const audit = await runCapture(['audit', 'config', '--entity', 'schedule', '--json'], env);
+    expect(audit.code, audit.stderr).toBe(0);
+    const rows = JSON.parse(audit.stdout) as {
+      actor: string;
+      key: string;
+      action: string;
+      before: unknown;
+      after: unknown;
+    }[];
+    const berlin = { cron: '0 6 * * *', timeZone: 'Europe/Berlin', enabled: true };
+    expect(rows.map(({ key, action, before, after }) => ({ key, action, before, after }))).toEqual([
+      { key: 'acme', action: 'remove', before: berlin, after: null },
+      { key: 'acme', action: 'set', before: null, after: berlin },
+    ]);
+    expect(rows[0]?.actor).toMatch(/^cli:./);
+  });
 });
