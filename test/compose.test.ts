@@ -124,7 +124,7 @@ describe('docker-compose.yml', () => {
     expect(worker?.profiles).toBeUndefined();
   });
 
-  it('publishes the worker\'s /metrics and /healthz port (the one its --metrics-port names)', () => {
+  it("publishes the worker's /metrics and /healthz port (the one its --metrics-port names)", () => {
     const worker = compose.services.worker;
     expect(worker?.ports).toEqual(['127.0.0.1:9464:9464']);
   });
