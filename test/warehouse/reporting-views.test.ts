@@ -45,7 +45,7 @@ beforeAll(async () => {
     (${c}, 'l1', 'o1', '2026-12-01T09:00:00Z', 'crm_history'),
     (${c}, 'l1', 'o2', '2026-12-02T09:00:00Z', 'observed')`.execute(db);
   await sql`insert into sync_runs (connection_id, status, trigger, counts, started_at, finished_at, error) values
-    (${c}, 'partial', 'manual', ${JSON.stringify({ deals: 4, owners: 2, quarantined: 1, pushedRecords: 3 })}::jsonb,
+    (${c}, 'partial', 'cli', ${JSON.stringify({ deals: 4, owners: 2, quarantined: 1, pushedRecords: 3 })}::jsonb,
      '2026-12-02T10:00:00Z', '2026-12-02T10:01:30.5Z', null)`.execute(db);
   await sql`insert into comp_statements (connection_id, period_key, owner_id, plan_name, plan_hash, document, inputs, inputs_hash, total, draw_balance, status) values
     (${c}, '2026-11', 'o1', 'AE plan', 'h', '{}', '{}', 'i', 1234.56, 0, 'closed'),
@@ -164,7 +164,7 @@ it('reporting.runs: counts as columns (absent ones 0), duration in seconds', asy
   expect(got).toEqual([
     {
       connection: 'acme',
-      trigger: 'manual',
+      trigger: 'cli',
       status: 'partial',
       // 10:00:00 → 10:01:30.5
       duration_seconds: 90.5,
