@@ -1,6 +1,6 @@
 import type { CrmConnector } from '../connectors/connector.js';
 import { asOfInstant, localDate } from '../src/calendar/periods.js';
-import { computeCompStatements } from '../src/comp/comp-step.js';
+import { compStep } from '../src/comp/comp-step.js';
 import type { Connection } from '../src/connections/connection-store.js';
 import type { Db } from '../src/db.js';
 import type { Logger } from '../src/logger.js';
@@ -84,8 +84,9 @@ export const defaultStages: StageImpls = {
       },
     });
     progress.report({ type: 'compute', step: 'comp', done: total - 1, total });
-    const comp = await computeCompStatements(ctx.db, ctx.connection, {
+    const comp = await compStep(ctx.db, ctx.connection, {
       asOf: runAsOf(ctx),
+      runId: ctx.runId,
       replay: !!ctx.options.asOf,
     });
     progress.report({ type: 'compute', step: 'comp', done: total, total });

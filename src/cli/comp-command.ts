@@ -1,13 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { type Period, parsePeriod } from '../calendar/periods.js';
-import type { RepStatement } from '../comp/comp-model.js';
+import { type Period, parsePeriod, periodContaining } from '../calendar/periods.js';
+import type { RepStatement, StatementsDocument } from '../comp/comp-model.js';
 import { canonicalJson, parsePlanFile } from '../comp/plan-file.js';
+import { payoutPeriodsIn } from '../comp/proration.js';
 import type { Connection } from '../connections/connection-store.js';
 import type { Db } from '../db.js';
 import { parseCompAdjustments } from '../imports/comp-adjustments-import.js';
 import { parseCompAssignments } from '../imports/comp-assignments-import.js';
 import { compStatementsDocument, payrollCsvRows } from '../reports/comp-statements-document.js';
+import { compStatementsHtml } from '../reports/comp-statements-html.js';
 import { compDirectory } from '../warehouse/comp-inputs.js';
 import {
   approveStatements,
@@ -80,6 +82,39 @@ const byEmail = (emails: ReadonlyMap<string, string>) => {
   for (const [id, email] of emails) out.set(email, id);
   return out;
 };
+
+/**
+ * The statements a period asks for (DESIGN §12): its own, and those of the shorter payout periods
+ * inside it, so a monthly plan asked for a quarter lists its three months (and a year lists its
+ * quarters and months). A month asked of reps paid per quarter is refused with the quarter to ask.
+ */
+async function periodDocument(s: Scope): Promise<{ document: StatementsDocument; keys: string }> {
+  const inside: Period[] = [s.period];
+  if (s.period.grain === 'year') inside.push(...payoutPeriodsIn('quarter', s.period, s.connection));
+  if (s.period.grain !== 'month') inside.push(...payoutPeriodsIn('month', s.period, s.connection));
+  const found: { key: string; rows: Awaited<ReturnType<typeof statementsIn>> }[] = [];
+  for (const p of inside) {
+    const rows = await statementsIn(s.db, s.connection.id, p.key, s.ownerIds);
+    if (rows.length > 0) found.push({ key: p.key, rows });
+  }
+  if (found.length === 0 && s.period.grain === 'month') {
+    const quarter = periodContaining('quarter', s.period.start, s.connection);
+    if ((await statementsIn(s.db, s.connection.id, quarter.key, s.ownerIds)).length > 0)
+      throw usageError(
+        `These reps are paid per quarter, so ${s.period.key} has no statement of its own; ask for --period ${quarter.key}.`,
+      );
+  }
+  const closedKeys = await closedPeriods(s.db, s.connection.id);
+  const closed =
+    found.length === 0 ? closedKeys.has(s.period.key) : found.every(({ key }) => closedKeys.has(key));
+  const document = compStatementsDocument(
+    s.period,
+    s.connection.currency ?? 'USD',
+    closed,
+    found.flatMap(({ rows }) => rows.map((r) => r.document as RepStatement)),
+  );
+  return { document, keys: found.map(({ key }) => key).join(', ') || s.period.key };
+}
 
 /** `salesops comp …` (DESIGN §7, §12): plans, assignments, adjustments, statements and their close. */
 export function registerComp(program: Command, ctx: CliContext): void {
@@ -197,19 +232,28 @@ export function registerComp(program: Command, ctx: CliContext): void {
     .option('--rep <email>', 'one rep only')
     .option('--json', 'print one JSON document')
     .option('--csv', 'the payroll file: one row per rep')
-    .action(async (o: PeriodOptions & { csv?: boolean }) => {
-      if (o.json && o.csv) throw usageError('Give --json or --csv, not both.');
+    .option('--html <file>', 'write the statements as a page a rep can read')
+    .action(async (o: PeriodOptions & { csv?: boolean; html?: string }) => {
+      if ([o.json, o.csv, o.html !== undefined].filter(Boolean).length > 1)
+        throw usageError('Choose one of --json, --csv and --html.');
       const s = await scope(ctx, o);
-      const rows = await statementsIn(s.db, s.connection.id, s.period.key, s.ownerIds);
-      const closed = (await closedPeriods(s.db, s.connection.id)).has(s.period.key);
-      const document = compStatementsDocument(
-        s.period,
-        s.connection.currency ?? 'USD',
-        closed,
-        rows.map((r) => r.document as RepStatement),
-      );
+      const { document, keys } = await periodDocument(s);
       if (o.json) return printJson(ctx.io, document);
       if (o.csv) return printCsv(ctx.io, payrollCsvRows(document));
+      if (o.html !== undefined) {
+        const title = `Compensation statements ${s.period.key} · ${s.connection.name}`;
+        try {
+          await writeFile(o.html, compStatementsHtml(document, title), 'utf8');
+        } catch (error) {
+          throw new CliError(
+            `Cannot write ${o.html} (${(error as NodeJS.ErrnoException).code ?? 'error'}); choose a writable path.`,
+          );
+        }
+        return printLine(
+          ctx.io,
+          `Wrote ${document.statements.length} statement(s) for ${keys} to ${o.html}.`,
+        );
+      }
       if (document.statements.length === 0)
         printLine(
           ctx.io,
@@ -217,7 +261,11 @@ export function registerComp(program: Command, ctx: CliContext): void {
         );
       for (const st of document.statements) {
         const parts = st.components.map((c) => `${c.name} ${c.payout.toFixed(2)}`).join(', ');
-        printLine(ctx.io, `${st.ownerEmail}: ${parts}; total ${st.total.toFixed(2)} ${document.currency}`);
+        const when = st.period.key === s.period.key ? '' : ` (${st.period.key})`;
+        printLine(
+          ctx.io,
+          `${st.ownerEmail}${when}: ${parts}; total ${st.total.toFixed(2)} ${document.currency}`,
+        );
       }
     });
 

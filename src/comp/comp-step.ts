@@ -10,6 +10,13 @@ import {
   statementsIn,
 } from '../warehouse/comp-statements.js';
 import { adjustmentsIn, assignmentsOverlapping, latestPlanVersions } from '../warehouse/comp-tables.js';
+import {
+  type FingerprintTable,
+  fingerprintOf,
+  saveFingerprint,
+  storedFingerprints,
+  tableVersions,
+} from '../warehouse/compute-fingerprints.js';
 import { centsToDecimal } from '../warehouse/money.js';
 import { snapshotTeamMemberships } from '../warehouse/team-memberships.js';
 import type { AdjustmentLine, CreditedDeal, StatementInputs } from './comp-model.js';
@@ -22,7 +29,8 @@ import { cents, creditOf, parsedPlan, signedCents, storedInputs, teamMeasure } f
  * The comp step of the compute stage (DESIGN §12), after metrics: snapshots the team
  * memberships of this sync, then computes and stores the statement of every assignment
  * overlapping the open payout periods of the as-of day's quarter that have begun. Closed periods
- * are left alone (their statements never change; restating them is not wired yet).
+ * are left alone (their statements never change): what changed in them since their close is
+ * posted as restatement and clawback lines into the open period (`comp-restate.ts`).
  */
 export interface CompStepOptions {
   readonly asOf: Date;
@@ -135,4 +143,72 @@ export async function computeCompStatements(
     }
   }
   return { compStatements: await saveStatements(db, rows), compRestatementLines, teamMembershipChanges };
+}
+
+/** Bump when the comp step's rules change, so statements computed by the old rules are redone. */
+const COMP_RULES = 1;
+/** What the comp step reads and does not write: credits (deals, splits, stages), quotas, teams, plans. */
+const COMP_READS: readonly FingerprintTable[] = [
+  'deals',
+  'deal_history',
+  'deal_splits',
+  'stages',
+  'pipelines',
+  'owners',
+  'owner_teams',
+  'teams',
+  'quotas',
+  'comp_plans',
+  'comp_assignments',
+  'comp_periods',
+];
+/** What it reads and writes (the team snapshot, statements, posted lines): versioned after it runs. */
+const COMP_READS_OWN: readonly FingerprintTable[] = [
+  'team_memberships',
+  'comp_statements',
+  'comp_adjustments',
+];
+
+export interface FingerprintedCompOptions extends CompStepOptions {
+  readonly runId: number | null;
+  /** Run even when the inputs match the last comp step. */
+  readonly force?: boolean;
+}
+
+/**
+ * The comp step as the compute stage runs it: skipped when nothing it reads changed since it last
+ * ran (the same fingerprint as the metric steps, `compute_fingerprints`, step `comp`), so a sync
+ * that changed nothing recomputes no payout, while a new plan version, assignment, adjustment,
+ * close, deal or quota does. The as-of day and the connection's calendar settings are part of it.
+ */
+export async function compStep(
+  db: Db,
+  connection: Connection,
+  options: FingerprintedCompOptions,
+): Promise<CompStepCounts & { computeSkipped_comp?: number }> {
+  const [before, stored] = await Promise.all([
+    tableVersions(db, connection.id, [...COMP_READS, ...COMP_READS_OWN]),
+    storedFingerprints(db, connection.id),
+  ]);
+  const fingerprint = (own: ReadonlyMap<FingerprintTable, string>) =>
+    fingerprintOf([
+      'comp',
+      String(COMP_RULES),
+      localDate(options.asOf, connection.timeZone),
+      String(options.replay),
+      JSON.stringify([
+        connection.timeZone,
+        connection.fiscalYearStartMonth,
+        connection.currency,
+        connection.settings,
+      ]),
+      ...COMP_READS.map((t) => `${t}=${before.get(t)}`),
+      ...COMP_READS_OWN.map((t) => `${t}=${own.get(t)}`),
+    ]);
+  if (!options.force && stored.get('comp') === fingerprint(before))
+    return { compStatements: 0, compRestatementLines: 0, teamMembershipChanges: 0, computeSkipped_comp: 1 };
+  const counts = await computeCompStatements(db, connection, options);
+  const after = await tableVersions(db, connection.id, COMP_READS_OWN);
+  await saveFingerprint(db, connection.id, 'comp', fingerprint(after), options.runId);
+  return counts;
 }

@@ -11,8 +11,17 @@ export function compStatementsDocument(
   closed: boolean,
   statements: readonly RepStatement[],
 ): StatementsDocument {
+  // By rep, then by payout period (a monthly plan asked for a quarter lists three per rep).
   const sorted = [...statements].sort((a, b) =>
-    a.ownerEmail < b.ownerEmail ? -1 : a.ownerEmail > b.ownerEmail ? 1 : 0,
+    a.ownerEmail !== b.ownerEmail
+      ? a.ownerEmail < b.ownerEmail
+        ? -1
+        : 1
+      : a.period.start < b.period.start
+        ? -1
+        : a.period.start > b.period.start
+          ? 1
+          : 0,
   );
   return { period: { start: period.start, end: period.end }, currency, closed, statements: sorted };
 }

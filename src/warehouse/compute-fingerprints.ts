@@ -15,7 +15,7 @@ import type { Db } from '../db.js';
  * DESIGN §4 already forbids ("only rows newer and different").
  */
 
-/** The tables a compute step may declare as inputs; every one has a connection_id column. */
+/** The tables a compute step may declare as inputs; all but `SHARED_TABLES` have a connection_id column. */
 export const FINGERPRINT_TABLES = [
   'deals',
   'deal_history',
@@ -33,8 +33,18 @@ export const FINGERPRINT_TABLES = [
   'forecast_snapshots',
   'forecast_deal_state',
   'forecast_deal_changes',
+  'comp_assignments',
+  'comp_adjustments',
+  'comp_periods',
+  'comp_statements',
+  'team_memberships',
+  // Plan versions are shared by every connection: versioned over the whole table.
+  'comp_plans',
 ] as const;
 export type FingerprintTable = (typeof FINGERPRINT_TABLES)[number];
+
+/** Tables without a connection_id column, whose version is taken over all their rows. */
+const SHARED_TABLES: ReadonlySet<FingerprintTable> = new Set(['comp_plans']);
 
 /** Each table's version for the connection, read in parallel (one scan of the connection's rows each). */
 export async function tableVersions(
@@ -47,7 +57,8 @@ export async function tableVersions(
       const { rows } = await sql<{ version: string }>`
         select count(*) || ':' || coalesce(max(xmin::text::bigint), 0) || ':' || coalesce(sum(xmin::text::bigint), 0)
           as version
-        from ${sql.table(table)} where connection_id = ${connectionId}`.execute(db);
+        from ${sql.table(table)}
+        ${SHARED_TABLES.has(table) ? sql`` : sql`where connection_id = ${connectionId}`}`.execute(db);
       return [table, rows[0]?.version ?? ''] as const;
     }),
   );

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeCompStatements } from '../../src/comp/comp-step.js';
 import { parsePlanFile } from '../../src/comp/plan-file.js';
@@ -149,6 +150,17 @@ describe('the comp step', () => {
   it('never rewrites a closed period; a reopened won deal is restated in the next period', async () => {
     expect(await closePeriod(db, connection.id, '2026-Q1', false)).toMatchObject({ closed: true });
     const before = await statementsIn(db, connection.id, '2026-Q1');
+    // The stored text itself, byte for byte (jsonb equality alone would allow a reordered rewrite).
+    const bytes = async () =>
+      (
+        await sql<{ text: string }>`
+          select string_agg(owner_id || ':' || document::text || ':' || inputs::text || ':' || total::text
+            || ':' || inputs_hash, E'\n' order by owner_id) as text
+          from comp_statements where connection_id = ${connection.id} and period_key = '2026-Q1'`.execute(db)
+      ).rows[0]?.text;
+    const closedBytes = await bytes();
+    // alice's Q1 as closed: 30,000 + 5,800 = 35,800 (the test above).
+    expect(closedBytes).toContain('"total": 35800');
     // d1 (alice's 120,000 won on Feb 10) is reopened in the CRM.
     await db.updateTable('deals').set({ stage_id: 'p' }).where('external_id', '=', 'd1').execute();
     // Still in Q1: there is no open statement to post into yet, and Q1 stays as closed.
@@ -185,6 +197,7 @@ describe('the comp step', () => {
     ]);
     // The closed statements are byte-identical, and a re-run posts nothing more.
     expect(await statementsIn(db, connection.id, '2026-Q1')).toEqual(before);
+    expect(await bytes()).toBe(closedBytes);
     expect(await computeCompStatements(db, connection, { asOf: at('2026-04-16'), replay: false })).toEqual({
       compStatements: 0,
       compRestatementLines: 0,
